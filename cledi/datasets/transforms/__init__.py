@@ -1,0 +1,3 @@
+from .loading import LoadImageFromFile
+
+__all__ = ['LoadImageFromFile']

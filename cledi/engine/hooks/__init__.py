@@ -1,0 +1,4 @@
+from .knn import KNNEvalHook
+from .momentum import CosineMomentumHook
+
+__all__ = ['CosineMomentumHook', 'KNNEvalHook']

@@ -1,0 +1,3 @@
+from .knn import FEATURE_TYPES, backbone_features, extract_features, knn_accuracy, knn_predict
+
+__all__ = ['FEATURE_TYPES', 'backbone_features', 'extract_features', 'knn_accuracy', 'knn_predict']

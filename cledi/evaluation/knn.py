@@ -1,0 +1,114 @@
+"""Weighted k-nearest-neighbour evaluation of frozen features (as in DINO / InstDisc)."""
+from typing import Dict, Iterable, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import is_model_wrapper
+
+FEATURE_TYPES = ('cls', 'mean', 'cls+mean')
+
+
+@torch.no_grad()
+def knn_predict(train_features: torch.Tensor,
+                train_labels: torch.Tensor,
+                test_features: torch.Tensor,
+                k: int = 20,
+                temperature: float = 0.07,
+                num_classes: int = None,
+                chunk_size: int = 1024) -> torch.Tensor:
+    """Class scores of a temperature-weighted kNN vote on cosine similarity.
+
+    Each test sample's ``k`` most similar training samples vote for their label with weight
+    ``exp(similarity / temperature)``.
+
+    Args:
+        train_features (Tensor): (N, D) features of the labelled bank (L2-normalised here).
+        train_labels (Tensor): (N,) integer labels.
+        test_features (Tensor): (M, D) query features.
+        k (int): Neighbours. Clipped to N. Defaults to 20.
+        temperature (float): Vote temperature. Defaults to 0.07.
+        num_classes (int, optional): Defaults to ``max(train_labels) + 1``.
+        chunk_size (int): Queries per similarity block. Defaults to 1024.
+
+    Returns:
+        Tensor: (M, num_classes) vote scores.
+    """
+    train_features = F.normalize(train_features.float(), dim=1)
+    test_features = F.normalize(test_features.float(), dim=1)
+    train_labels = train_labels.long()
+    num_classes = int(train_labels.max()) + 1 if num_classes is None else num_classes
+    k = min(k, train_features.shape[0])
+    scores = []
+    for start in range(0, test_features.shape[0], chunk_size):
+        similarity = test_features[start:start + chunk_size] @ train_features.t()  # (m, N)
+        top_sim, top_idx = similarity.topk(k, dim=1)  # (m, k)
+        weights = (top_sim / temperature).exp()
+        votes = torch.zeros(top_idx.shape[0], num_classes, device=weights.device)
+        votes.scatter_add_(1, train_labels[top_idx], weights)
+        scores.append(votes)
+    return torch.cat(scores)
+
+
+def knn_accuracy(train_features: torch.Tensor,
+                 train_labels: torch.Tensor,
+                 test_features: torch.Tensor,
+                 test_labels: torch.Tensor,
+                 ks: Sequence[int] = (20, 200),
+                 temperature: float = 0.07) -> Dict[str, float]:
+    """Top-1 accuracy (%) of :func:`knn_predict` for each k, as ``{'top1_k20': ..., ...}``."""
+    num_classes = int(max(train_labels.max(), test_labels.max())) + 1
+    results = {}
+    for k in ks:
+        scores = knn_predict(train_features, train_labels, test_features, k, temperature, num_classes)
+        correct = (scores.argmax(dim=1) == test_labels.long()).float().mean().item()
+        results[f'top1_k{k}'] = 100.0 * correct
+    return results
+
+
+def backbone_features(backbone: nn.Module, inputs: torch.Tensor, feature: str = 'cls') -> torch.Tensor:
+    """Image features from a ViT's last output: the CLS token, the mean patch token, or both concatenated.
+
+    Accepts backbones with ``out_type='raw'`` (B, 1 + N, C) or ``'cls_token'`` (B, C) (``feature='cls'`` only).
+    """
+    if feature not in FEATURE_TYPES:
+        raise ValueError(f"feature '{feature}' is not one of {FEATURE_TYPES}")
+    out = backbone(inputs)[-1]
+    if out.dim() == 2:
+        if feature != 'cls':
+            raise ValueError(f"feature '{feature}' needs patch tokens, but the backbone returns only the CLS token; "
+                             "build it with out_type='raw'")
+        return out
+    cls_token, patch_mean = out[:, 0], out[:, 1:].mean(dim=1)
+    if feature == 'cls':
+        return cls_token
+    if feature == 'mean':
+        return patch_mean
+    return torch.cat([cls_token, patch_mean], dim=1)
+
+
+@torch.no_grad()
+def extract_features(model: nn.Module, dataloader: Iterable, feature: str = 'cls') -> Tuple[torch.Tensor, torch.Tensor]:
+    """Run the model's data preprocessor and backbone over a labelled dataloader.
+
+    Args:
+        model (nn.Module): A self-supervised algorithm or classifier with ``data_preprocessor`` and ``backbone``.
+        dataloader: Yields MMEngine batches (``inputs`` + ``data_samples`` with ``gt_label``); single view.
+        feature (str): ``'cls'``, ``'mean'`` or ``'cls+mean'``.
+
+    Returns:
+        (features (N, D) on CPU, labels (N,) on CPU).
+    """
+    model = model.module if is_model_wrapper(model) else model
+    was_training = model.training
+    model.eval()
+    features, labels = [], []
+    for batch in dataloader:
+        data = model.data_preprocessor(batch, False)
+        inputs = data['inputs']
+        if isinstance(inputs, (list, tuple)):
+            inputs = inputs[0]
+        features.append(backbone_features(model.backbone, inputs, feature).float().cpu())
+        labels.append(torch.cat([sample.gt_label for sample in data['data_samples']]).cpu())
+    model.train(was_training)
+    return torch.cat(features), torch.cat(labels)

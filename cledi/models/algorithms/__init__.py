@@ -1,0 +1,3 @@
+from .cledi import CLEDI
+
+__all__ = ['CLEDI']

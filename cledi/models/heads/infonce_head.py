@@ -1,0 +1,58 @@
+"""Predictor + InfoNCE head shared by CL-EDI's global and detail modules."""
+from typing import Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.dist import all_gather, get_rank
+from mmengine.model import BaseModule
+
+from cledi.registry import MODELS
+
+
+def infonce_loss(query: torch.Tensor, key: torch.Tensor, temperature: float) -> torch.Tensor:
+    """MoCo v3's contrastive loss for one direction: ``CE(q k^T / T, diag) * 2T``.
+
+    Keys are gathered from every process (negatives from the whole global batch); the positive of the i-th
+    local query is key ``i + rank * B``. The ``2 * T`` factor (as in the official MoCo v3) keeps the gradient
+    scale independent of the temperature.
+
+    Args:
+        query (Tensor): (B, D) predictions of the online branch.
+        key (Tensor): (B, D) momentum-encoder outputs of the other view (no gradient flows into them).
+        temperature (float): Softmax temperature T.
+    """
+    query = F.normalize(query, dim=1)
+    key = F.normalize(key.detach(), dim=1)
+    keys = torch.cat(all_gather(key), dim=0)  # (world * B, D)
+    logits = query @ keys.t() / temperature  # (B, world * B)
+    labels = torch.arange(query.shape[0], device=query.device) + query.shape[0] * get_rank()
+    return F.cross_entropy(logits, labels) * (2 * temperature)
+
+
+@MODELS.register_module()
+class InfoNCEHead(BaseModule):
+    """Predictor followed by the symmetric-ready InfoNCE loss of MoCo v3.
+
+    Unlike MMPretrain's ``MoCoV3Head``, the ``2 * T`` factor is part of the loss here rather than a
+    ``loss_weight`` that a config must keep in sync with the temperature.
+
+    Args:
+        predictor (dict | nn.Module): Predictor MLP following MMPretrain's neck convention (takes a 1-tuple
+            with a (B, C) tensor, returns a tuple whose first item is (B, D)), e.g. ``mmpretrain.NonLinearNeck``.
+        temperature (float): Softmax temperature. Defaults to 0.2.
+    """
+
+    def __init__(self, predictor: Union[dict, nn.Module], temperature: float = 0.2) -> None:
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f'temperature must be > 0, got {temperature}')
+        self.predictor = predictor if isinstance(predictor, nn.Module) else MODELS.build(predictor)
+        self.temperature = temperature
+
+    def predict(self, projection: torch.Tensor) -> torch.Tensor:
+        return self.predictor((projection, ))[0]
+
+    def loss(self, projection: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+        """InfoNCE of the predicted ``projection`` (B, C) against ``key`` (B, D) of the momentum encoder."""
+        return infonce_loss(self.predict(projection), key, self.temperature)

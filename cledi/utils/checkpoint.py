@@ -1,0 +1,63 @@
+"""Make MMEngine checkpoints loadable by ``torch.load(weights_only=True)`` (torch >= 2.6).
+
+MMEngine 0.10.7 saves the message hub (``HistoryBuffer`` objects holding numpy arrays) and numpy scalars inside
+``meta``. Since torch 2.6, ``torch.load`` defaults to ``weights_only=True`` and refuses any global that is not
+allow-listed, so ``--resume`` fails with ``UnpicklingError: Weights only load failed ... HistoryBuffer``.
+
+We allow-list exactly the globals such a checkpoint needs instead of switching the safe loader off, so a
+checkpoint that carries any other object is still refused.
+"""
+import numpy as np
+import torch
+
+
+def _checkpoint_globals() -> list:
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    multiarray = getattr(np, '_core', np.core).multiarray
+    dtype_classes = [type(np.dtype(name)) for name in (
+        'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16', 'float32',
+        'float64', 'complex64', 'complex128', 'str', 'object')]
+    return [
+        HistoryBuffer,
+        multiarray._reconstruct,
+        multiarray.scalar,
+        np.ndarray,
+        np.dtype,
+        *dtype_classes,
+    ]
+
+
+def register_checkpoint_safe_globals() -> None:
+    """Allow-list the globals of MMEngine checkpoints for ``torch.load(weights_only=True)``.
+
+    Idempotent; a no-op on torch versions without ``torch.serialization.add_safe_globals``.
+    """
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is None:
+        return
+    add_safe_globals(_checkpoint_globals())
+
+
+def backbone_state_dict(checkpoint: dict, prefix: str = 'backbone.') -> dict:
+    """The ``prefix``-stripped backbone weights of an MMEngine checkpoint (or a bare state dict)."""
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    weights = {key[len(prefix):]: value for key, value in state_dict.items() if key.startswith(prefix)}
+    if not weights:
+        raise KeyError(f"the checkpoint has no '{prefix}*' weights; is it a cledi / MMPretrain pre-training "
+                       'checkpoint?')
+    return weights
+
+
+def load_backbone_strict(backbone, checkpoint_path: str, prefix: str = 'backbone.') -> None:
+    """Load a checkpoint's backbone weights into ``backbone``; every backbone key must match.
+
+    Raises:
+        KeyError: naming the missing / unexpected keys (and the checkpoint), instead of a silent partial load.
+    """
+    checkpoint = torch.load(checkpoint_path, map_location='cpu', weights_only=True)
+    weights = backbone_state_dict(checkpoint, prefix)
+    missing, unexpected = backbone.load_state_dict(weights, strict=False)
+    if missing or unexpected:
+        raise KeyError(f"backbone weights of '{checkpoint_path}' do not match the model: missing {missing}, "
+                       f'unexpected {unexpected}')

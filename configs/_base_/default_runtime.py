@@ -1,0 +1,32 @@
+# Runtime shared by every pre-training config. Objects are built in MMPretrain's scope; cledi's types carry
+# the `cledi.` prefix, and `custom_imports` makes a missing cledi install fail when the config loads.
+default_scope = 'mmpretrain'
+custom_imports = dict(imports=['cledi'], allow_failed_imports=False)
+
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+# EMA momentum 0.99 -> 1 along a cosine over the whole run (read from the Runner, so resume keeps it).
+custom_hooks = [dict(type='cledi.CosineMomentumHook')]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches to gloo when no GPU is present
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
+visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
+log_processor = dict(window_size=10)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, diff_rank_seed=True, deterministic=False)
+# 'auto': tools/train.py uses mixed precision (AmpOptimWrapper) when a GPU is present, fp32 on the CPU.
+amp = 'auto'

@@ -1,0 +1,9 @@
+# MoCo v3 baseline (MMPretrain's MoCoV3) with the backbone, data and schedule of configs/cledi_vit-s.py.
+_base_ = [
+    '../_base_/models/mocov3_vit-s.py',
+    '../_base_/datasets/imagenet_mocov3.py',
+    '../_base_/schedules/adamw_coslr-300e.py',
+    '../_base_/default_runtime.py',
+]
+# MoCoV3 schedules its momentum itself (CosineEMA); cledi.CosineMomentumHook is for cledi.CLEDI
+custom_hooks = []

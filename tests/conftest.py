@@ -1,0 +1,56 @@
+"""Shared fixtures: where the real data lives, and tiny model settings (width 32, 2 layers, 32x32)."""
+import os
+import os.path as osp
+
+import pytest
+import torch
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DATA_ROOT = os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data'))
+
+TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
+# config overrides that shrink any CL-EDI config to a unit-sized model (32x32 input, patch 8)
+TINY_CLEDI_MODEL = dict(
+    backbone=dict(arch=dict(TINY_ARCH, _delete_=True), img_size=32, patch_size=8),
+    neck=dict(in_channels=32, hid_channels=64, out_channels=32),
+    head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)),
+    detail_aggregator=dict(in_channels=32, num_heads=2),
+    detail_neck=dict(in_channels=32, hid_channels=64, out_channels=32),
+    detail_head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)))
+
+
+def _require_dir(path: str, what: str) -> str:
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'{what} not found at {path}: the tests need ../shared/data beside the checkout, '
+                                'or CLEDI_DATA_ROOT pointing at a folder with cifar10/ and pennfudan/')
+    return path
+
+
+@pytest.fixture(scope='session')
+def cifar10_root() -> str:
+    return _require_dir(osp.join(DATA_ROOT, 'cifar10'), 'CIFAR-10 (JPEG folders)')
+
+
+@pytest.fixture(scope='session')
+def pennfudan_root() -> str:
+    return _require_dir(osp.join(DATA_ROOT, 'pennfudan'), 'Penn-Fudan (COCO json)')
+
+
+@pytest.fixture(scope='session')
+def cifar10_subset(cifar10_root, tmp_path_factory) -> str:
+    """An annotation file with 256 real CIFAR-10 training images (the first lines of every class, interleaved)."""
+    with open(osp.join(cifar10_root, 'meta', 'train.txt')) as f:
+        lines = f.read().splitlines()
+    by_class = {}
+    for line in lines:
+        by_class.setdefault(line.rsplit(' ', 1)[1], []).append(line)
+    subset = [line for rank in range(26) for items in by_class.values() for line in items[rank:rank + 1]][:256]
+    path = tmp_path_factory.mktemp('cifar_subset') / 'train_256.txt'
+    path.write_text('\n'.join(subset) + '\n')
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def _few_threads():
+    torch.set_num_threads(2)
+    yield

@@ -1,0 +1,52 @@
+"""Every pre-training config loads and its model builds; CL-EDI and MoCo v3 twins are like for like."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from .conftest import REPO_ROOT
+from .helpers import build_model
+
+PRETRAIN_CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p and f'{osp.sep}benchmarks{osp.sep}' not in p)
+TWINS = [
+    ('configs/cledi_vit-s.py', 'configs/mocov3/mocov3_vit-s-p16_8xb64-coslr-300e_in1k.py'),
+    ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
+     'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),
+    ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
+     'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10.py'),
+]
+
+
+def test_configs_are_found():
+    assert len(PRETRAIN_CONFIGS) >= 8
+
+
+@pytest.mark.parametrize('path', PRETRAIN_CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_config_loads_and_model_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmpretrain'
+    assert 'cledi' in cfg.custom_imports['imports']
+    model = build_model(cfg.model)
+    assert type(model).__name__ in ('CLEDI', 'MoCoV3')
+    assert type(model.backbone).__name__ == 'ViT'
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.get('data_root') or dataset.type == 'cledi.SklearnDigits'
+
+
+@pytest.mark.parametrize('cledi_path,mocov3_path', TWINS, ids=lambda p: osp.basename(p))
+def test_mocov3_baseline_is_like_for_like(cledi_path, mocov3_path):
+    cledi = Config.fromfile(osp.join(REPO_ROOT, cledi_path))
+    mocov3 = Config.fromfile(osp.join(REPO_ROOT, mocov3_path))
+    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler', 'train_cfg', 'auto_scale_lr', 'randomness'):
+        assert cledi[key] == mocov3[key], key
+    assert {**cledi.model.backbone, 'out_type': None} == {**mocov3.model.backbone, 'out_type': None}
+    assert cledi.model.data_preprocessor == mocov3.model.data_preprocessor
+    for key in ('in_channels', 'hid_channels', 'out_channels', 'num_layers'):
+        assert cledi.model.neck[key] == mocov3.model.neck[key]
+        assert cledi.model.head.predictor[key] == mocov3.model.head.predictor[key]
+    assert cledi.model.head.temperature == mocov3.model.head.temperature
+    assert mocov3.model.head.loss.loss_weight == pytest.approx(2 * mocov3.model.head.temperature)
+    assert 1 - cledi.model.base_momentum == pytest.approx(mocov3.model.base_momentum)

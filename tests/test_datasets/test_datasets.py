@@ -1,0 +1,49 @@
+import os.path as osp
+import shutil
+
+import numpy as np
+import pytest
+from mmengine.registry import init_default_scope
+
+from cledi.datasets import LoadImageFromFile, SklearnDigits
+
+
+def test_digits_are_real_labelled_32px_rgb():
+    train, test = SklearnDigits(split='train'), SklearnDigits(split='test')
+    assert len(train) == 1348 and len(test) == 449
+    sample = train[0]
+    assert sample['img'].shape == (32, 32, 3) and sample['img'].dtype == np.uint8
+    assert sample['img'].max() > 200 and sample['img'].min() == 0
+    labels = {test.get_data_info(i)['gt_label'] for i in range(len(test))}
+    assert labels == set(range(10))
+    assert not {train.get_data_info(i)['digit_index'] for i in range(len(train))} & \
+        {test.get_data_info(i)['digit_index'] for i in range(len(test))}
+
+
+def test_digits_bad_split():
+    with pytest.raises(ValueError, match="'val'"):
+        SklearnDigits(split='val')
+
+
+def test_loads_a_real_image(cifar10_root):
+    path = osp.join(cifar10_root, 'train', 'cat', '0000.jpg')
+    results = LoadImageFromFile()(dict(img_path=path))
+    assert results['img'].shape == (32, 32, 3)
+
+
+def test_corrupt_image_names_the_file(tmp_path, cifar10_root):
+    # a real JPEG cut in half, inside an image folder used by the pre-training dataset
+    folder = tmp_path / 'images' / 'cat'
+    folder.mkdir(parents=True)
+    shutil.copy(osp.join(cifar10_root, 'train', 'cat', '0000.jpg'), folder / 'good.jpg')
+    data = open(osp.join(cifar10_root, 'train', 'cat', '0001.jpg'), 'rb').read()
+    (folder / 'broken.jpg').write_bytes(data[:40])
+
+    from mmpretrain.registry import DATASETS
+    init_default_scope('mmpretrain')
+    dataset = DATASETS.build(dict(
+        type='CustomDataset', data_root=str(tmp_path / 'images'), ann_file='', data_prefix='', with_label=False,
+        pipeline=[dict(type='cledi.LoadImageFromFile'), dict(type='PackInputs')]))
+    index = [i for i in range(len(dataset)) if dataset.get_data_info(i)['img_path'].endswith('broken.jpg')][0]
+    with pytest.raises(OSError, match=r"cannot read image file '.*broken\.jpg'.*replace or delete it"):
+        dataset[index]

@@ -1,0 +1,41 @@
+import pytest
+import torch
+
+from cledi.evaluation import backbone_features, knn_accuracy, knn_predict
+
+
+def test_weighted_vote_matches_hand_computation():
+    # bank: two class-0 points near (1, 0), one class-1 point at (0, 1)
+    bank = torch.tensor([[1.0, 0.0], [1.0, 0.2], [0.0, 1.0]])
+    labels = torch.tensor([0, 0, 1])
+    query = torch.tensor([[0.6, 0.8]])  # cos sims: 0.6, (0.6+0.16)/1.0198=0.7452, 0.8
+    scores = knn_predict(bank, labels, query, k=3, temperature=0.5)
+    sims = torch.tensor([0.6, 0.76 / (1.04 ** 0.5), 0.8])
+    expected = torch.tensor([[torch.exp(sims[0] / 0.5) + torch.exp(sims[1] / 0.5), torch.exp(sims[2] / 0.5)]])
+    torch.testing.assert_close(scores, expected)
+    assert scores.argmax().item() == 0  # two weaker votes beat one stronger
+    # with k=1 only the nearest (class 1) votes
+    assert knn_predict(bank, labels, query, k=1, temperature=0.5).argmax().item() == 1
+
+
+def test_knn_accuracy_on_a_hand_made_set():
+    bank = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    bank_labels = torch.tensor([0, 0, 1, 1])
+    queries = torch.tensor([[1.0, 0.05], [0.05, 1.0], [0.2, 1.0], [1.0, 1.1]])
+    query_labels = torch.tensor([0, 1, 1, 0])  # the last one is on the wrong side
+    result = knn_accuracy(bank, bank_labels, queries, query_labels, ks=(1, 2), temperature=0.07)
+    assert result == {'top1_k1': pytest.approx(75.0), 'top1_k2': pytest.approx(75.0)}
+
+
+def test_feature_types():
+    class Backbone(torch.nn.Module):
+
+        def forward(self, x):
+            return (x, )
+
+    tokens = torch.arange(2 * 3 * 2, dtype=torch.float32).reshape(2, 3, 2)
+    torch.testing.assert_close(backbone_features(Backbone(), tokens, 'cls'), tokens[:, 0])
+    torch.testing.assert_close(backbone_features(Backbone(), tokens, 'mean'), tokens[:, 1:].mean(1))
+    assert backbone_features(Backbone(), tokens, 'cls+mean').shape == (2, 4)
+    with pytest.raises(ValueError, match="'avg'"):
+        backbone_features(Backbone(), tokens, 'avg')

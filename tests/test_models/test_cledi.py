@@ -1,0 +1,122 @@
+import copy
+
+import pytest
+import torch
+
+from cledi.models import CLEDI
+
+from ..helpers import build_model, tiny_cledi_config
+
+
+def _views(batch_size=4, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return [torch.randn(batch_size, 3, 32, 32, generator=generator) for _ in range(2)]
+
+
+def _trainable_online(model):
+    return {name: p for name, p in model.named_parameters()
+            if p.requires_grad and not name.startswith('momentum_encoder.')}
+
+
+@pytest.fixture
+def model():
+    torch.manual_seed(0)
+    return build_model(tiny_cledi_config().model)
+
+
+def test_builds_cledi_with_one_momentum_encoder(model):
+    assert isinstance(model, CLEDI)
+    assert set(model.momentum_encoder.keys()) == {'backbone', 'neck', 'detail_aggregator', 'detail_neck'}
+    assert not any(p.requires_grad for p in model.momentum_encoder.parameters())
+    # starts as an exact copy of the online key modules
+    for name, online in model._key_modules().items():
+        for (key, a), b in zip(online.state_dict().items(), model.momentum_encoder[name].state_dict().values()):
+            assert torch.equal(a, b), f'{name}.{key} differs'
+
+
+def test_loss_keys_finite_and_gradients(model):
+    losses = model.loss(_views(), None)
+    assert set(losses) == {'loss_global', 'loss_detail'}
+    assert all(torch.isfinite(v) and v > 0 for v in losses.values())
+    sum(losses.values()).backward()
+    missing = [n for n, p in _trainable_online(model).items() if p.grad is None or not torch.isfinite(p.grad).all()]
+    assert not missing, f'no gradient for {missing}'
+    assert all(p.grad is None for p in model.momentum_encoder.parameters())
+    # the frozen MoCo v3 pieces stay frozen
+    assert not model.backbone.patch_embed.projection.weight.requires_grad
+    assert not model.backbone.pos_embed.requires_grad
+
+
+def test_momentum_encoder_moves_on_second_step(model):
+    optimizer = torch.optim.AdamW(_trainable_online(model).values(), lr=1e-2)
+    before = copy.deepcopy(model.momentum_encoder.state_dict())
+    for step in range(2):
+        model.set_momentum(step, 10)
+        losses = model.loss(_views(seed=step), None)
+        optimizer.zero_grad()
+        sum(losses.values()).backward()
+        optimizer.step()
+        after = model.momentum_encoder.state_dict()
+        moved = [k for k in before if before[k].dtype.is_floating_point and 'running' not in k
+                 and not torch.allclose(before[k], after[k], rtol=0, atol=1e-6)]
+        if step == 0:
+            assert not moved, 'the first update sees identical online and momentum weights'
+        else:
+            assert any(k.startswith('backbone.layers') for k in moved)
+            assert any(k.startswith('detail_neck') for k in moved)
+            assert 'backbone.pos_embed' not in moved  # frozen sin-cos stays put
+
+
+def test_cosine_momentum_schedule(model):
+    assert model.set_momentum(0, 100) == pytest.approx(0.99)
+    assert model.set_momentum(50, 100) == pytest.approx(0.995)
+    assert model.set_momentum(100, 100) == pytest.approx(1.0)
+
+
+def test_lambda_zero_is_exactly_mocov3():
+    torch.manual_seed(0)
+    cfg = tiny_cledi_config(loss_weight_detail=0.0)
+    cledi = build_model(cfg.model)
+    # MMPretrain's own MoCoV3 with the same backbone / projector / predictor
+    mocov3_cfg = dict(
+        type='MoCoV3',
+        base_momentum=0.01,
+        data_preprocessor=cfg.model.data_preprocessor,
+        backbone=dict(cfg.model.backbone, out_type='cls_token'),
+        neck=cfg.model.neck,
+        head=dict(type='MoCoV3Head', predictor=cfg.model.head.predictor,
+                  loss=dict(type='CrossEntropyLoss', loss_weight=2 * 0.2), temperature=0.2))
+    mocov3 = build_model(mocov3_cfg)
+    mocov3.backbone.load_state_dict(cledi.backbone.state_dict())
+    mocov3.neck.load_state_dict(cledi.neck.state_dict())
+    mocov3.head.predictor.load_state_dict(cledi.head.predictor.state_dict())
+
+    views = _views(batch_size=8)
+    cledi_losses = cledi.loss(views, None)
+    mocov3_loss = mocov3.loss(views, None)['loss']
+    assert cledi_losses['loss_detail'].item() == 0.0
+    torch.testing.assert_close(sum(cledi_losses.values()), mocov3_loss, rtol=1e-6, atol=1e-6)
+
+
+def test_separate_detail_backbone_and_intermediate_tokens():
+    torch.manual_seed(0)
+    cfg = tiny_cledi_config()
+    cfg.model.detail_backbone = copy.deepcopy(cfg.model.backbone)
+    model = build_model(cfg.model)
+    assert 'detail_backbone' in model.momentum_encoder
+    sum(model.loss(_views(), None).values()).backward()
+    assert all(p.grad is not None for p in model.detail_backbone.parameters() if p.requires_grad)
+
+    # patch tokens from the first block, CLS from the last: the detail loss reaches block 0 through both paths
+    cfg = tiny_cledi_config()
+    cfg.model.backbone.out_indices = [0, 1]
+    cfg.model.detail_out_index = 0
+    cfg.model.detail_aggregator.norm = True
+    model = build_model(cfg.model)
+    losses = model.loss(_views(), None)
+    assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_needs_two_views(model):
+    with pytest.raises(ValueError, match='two views'):
+        model.loss([torch.randn(2, 3, 32, 32)], None)

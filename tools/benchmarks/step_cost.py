@@ -1,0 +1,140 @@
+"""Training-step cost of CL-EDI vs MoCo v3 with the same backbone, batch and views (CPU).
+
+    python tools/benchmarks/step_cost.py [--rounds 3] [--steps 10] [--batch-size 128]
+
+Alternates A B A B ...: every round runs each method in a fresh subprocess (so peak memory is per method) on
+the same real CIFAR-10 batch (two augmented views per image), with warm-up steps first, then times ``--steps``
+full training steps (data preprocessor, forward, both losses, backward, AdamW step, momentum update). Prints
+images/s, the step-time and peak-memory ratios (CL-EDI / MoCo v3, medians over rounds) and writes them to
+docs/benchmarks.md. Peak memory is the process's peak resident set size during the timed steps minus the
+resident size before the first step (model and data already loaded).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from tools.benchmarks.lowdata_knn import CONFIGS, NAMES  # noqa: E402
+from tools.benchmarks.report import write_section  # noqa: E402
+
+
+def parse_args(argv=None):
+    default_data = osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')),
+                            'cifar10')
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--steps', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--batch-size', type=int, default=128)
+    parser.add_argument('--data-root', default=default_data)
+    parser.add_argument('--out', default='docs/benchmarks.md')
+    parser.add_argument('--cfg-options', nargs='*', default=[], help='model overrides for CL-EDI, e.g. '
+                        'model.detail_aggregator.mode=attn')
+    parser.add_argument('--worker', choices=sorted(CONFIGS), help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def rss_mib():
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+def worker(args):
+    """One method in this process: prints a JSON line with seconds per step and peak memory."""
+    import torch
+    from mmengine.config import Config, DictAction
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    from mmpretrain.registry import MODELS
+
+    from cledi.utils import set_data_root
+
+    torch.manual_seed(0)
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[args.worker]))
+    set_data_root(cfg, args.data_root)
+    if args.worker == 'cledi' and args.cfg_options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--o', nargs='+', action=DictAction)
+        cfg.merge_from_dict(parser.parse_args(['--o', *args.cfg_options]).o)
+    cfg.train_dataloader.update(batch_size=args.batch_size, num_workers=0, persistent_workers=False)
+    init_default_scope('mmpretrain')
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0.1)
+
+    def step():
+        data = model.data_preprocessor(batch, True)
+        losses = model(**data, mode='loss')
+        optimizer.zero_grad()
+        sum(losses.values()).backward()
+        optimizer.step()
+
+    for _ in range(args.warmup):
+        step()
+    base_rss = rss_mib()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    seconds = (time.perf_counter() - start) / args.steps
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(dict(method=args.worker, step_s=seconds, peak_mib=peak_rss - base_rss,
+                          threads=torch.get_num_threads())))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        return worker(args)
+    results = {m: [] for m in ('mocov3', 'cledi')}
+    for round_index in range(args.rounds):
+        for method in ('mocov3', 'cledi'):
+            cmd = [sys.executable, __file__, '--worker', method, '--steps', str(args.steps), '--warmup',
+                   str(args.warmup), '--batch-size', str(args.batch_size), '--data-root', args.data_root]
+            if args.cfg_options:
+                cmd += ['--cfg-options', *args.cfg_options]
+            out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            results[method].append(result)
+            print(f'[round {round_index + 1}] {NAMES[method]}: {args.batch_size / result["step_s"]:.1f} img/s, '
+                  f'peak +{result["peak_mib"]:.0f} MiB', flush=True)
+    step = {m: statistics.median(r['step_s'] for r in rs) for m, rs in results.items()}
+    peak = {m: statistics.median(r['peak_mib'] for r in rs) for m, rs in results.items()}
+    time_ratio, memory_ratio = step['cledi'] / step['mocov3'], peak['cledi'] / peak['mocov3']
+    extra = f' --cfg-options {" ".join(args.cfg_options)}' if args.cfg_options else ''
+    lines = [
+        f'Command: `python tools/benchmarks/step_cost.py --rounds {args.rounds} --steps {args.steps} '
+        f'--batch-size {args.batch_size}{extra}`',
+        '',
+        f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, '
+        f'{results["cledi"][0]["threads"]} torch threads, fp32. ViT-mini patch 4, 32x32, batch '
+        f'{args.batch_size}, 2 views, shared backbone; medians over {args.rounds} alternating rounds of '
+        f'{args.steps} steps.',
+        '',
+        '| method | step (s) | images/s | peak memory of the step (MiB) |',
+        '|---|---|---|---|',
+    ]
+    for m in ('mocov3', 'cledi'):
+        lines.append(f'| {NAMES[m]} | {step[m]:.3f} | {args.batch_size / step[m]:.1f} | {peak[m]:.0f} |')
+    lines += ['', f'CL-EDI / MoCo v3: step time **{time_ratio:.3f}** (target <= 1.05, '
+              f'{"met" if time_ratio <= 1.05 else "not met"}), peak memory **{memory_ratio:.3f}** '
+              f'(target <= 1.10, {"met" if memory_ratio <= 1.10 else "not met"}).']
+    write_section(osp.join(ROOT, args.out), 'step-cost', 'Training-step cost, CL-EDI vs MoCo v3 (CPU)',
+                  '\n'.join(lines))
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,72 @@
+"""The embedded demo: a short CL-EDI pre-training on scikit-learn's digits, then a kNN check of the features.
+
+    python tools/demo.py [--config CONFIG] [--work-dir DIR] [--epochs N]
+
+Needs no download and no data of yours. Trains through the MMEngine Runner (progress with ETA in the log),
+writes checkpoints and the log under work_dirs/, and ends by printing the kNN top-1 accuracy (k=20, cosine,
+T=0.07) of the CLS features of 449 held-out labelled digits against the 1,348 training digits, next to the same
+number for the randomly initialised network.
+"""
+import argparse
+import os.path as osp
+import sys
+import time
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import Runner
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from cledi.evaluation import extract_features, knn_accuracy  # noqa: E402
+from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
+from cledi.utils.schedule import rescale_epochs  # noqa: E402
+
+DEFAULT_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'cledi',
+                          'cledi_vit-nano-p4_1xb128-coslr-40e_digits.py')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='CL-EDI demo on the embedded digits dataset')
+    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--work-dir', default='work_dirs/demo_digits')
+    parser.add_argument('--epochs', type=int, help='shorten or lengthen the schedule (scales warm-up and cosine)')
+    return parser.parse_args(argv)
+
+
+def knn_top1(runner: Runner, cfg: Config) -> float:
+    bank_loader = Runner.build_dataloader(cfg.knn_bank_dataloader)
+    query_loader = Runner.build_dataloader(cfg.knn_query_dataloader)
+    bank_features, bank_labels = extract_features(runner.model, bank_loader)
+    query_features, query_labels = extract_features(runner.model, query_loader)
+    return knn_accuracy(bank_features, bank_labels, query_features, query_labels, ks=(20, ))['top1_k20']
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.time()
+    cfg = Config.fromfile(args.config)
+    cfg.work_dir = args.work_dir
+    cfg.launcher = 'none'
+    if args.epochs:
+        rescale_epochs(cfg, args.epochs)
+    setup_device(cfg)
+    runner = Runner.from_cfg(prepare_runner_config(cfg))
+    logger = MMLogger.get_current_instance()
+
+    # features of the network as initialised, for reference
+    runner.model.init_weights()
+    random_top1 = knn_top1(runner, cfg)
+    runner.train()
+    trained_top1 = knn_top1(runner, cfg)
+
+    num_queries = len(Runner.build_dataloader(cfg.knn_query_dataloader).dataset)
+    logger.info(f'demo finished in {time.time() - start:.0f} s; checkpoints and log in {runner.work_dir}')
+    logger.info(f'kNN top-1 (k=20, CLS features) on {num_queries} held-out digits: random init '
+                f'{random_top1:.1f} %, after CL-EDI pre-training {trained_top1:.1f} % (chance 10 %)')
+    return trained_top1
+
+
+if __name__ == '__main__':
+    torch.set_num_threads(max(torch.get_num_threads(), 1))
+    main()

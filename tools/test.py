@@ -1,0 +1,59 @@
+"""Evaluate a checkpoint with a cledi config (classification / detection configs with a test split).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options k=v ...]
+    bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [same options]
+
+For kNN evaluation of pre-training checkpoints use tools/knn_eval.py.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a checkpoint with a cledi config')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where the test logs go (default: work_dirs/<config name>)')
+    parser.add_argument('--out', help='dump the raw predictions to this pickle file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config entries')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f"{what} '{path}' does not exist")
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if not cfg.get('test_dataloader') or not cfg.get('test_evaluator'):
+        raise ValueError(f"config '{args.config}' has no test_dataloader / test_evaluator; "
+                         'for a pre-training config use tools/knn_eval.py CONFIG CHECKPOINT')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.out:
+        cfg.test_evaluator = list(cfg.test_evaluator) if isinstance(cfg.test_evaluator, (list, tuple)) \
+            else [cfg.test_evaluator]
+        cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
+    setup_device(cfg, args.launcher)
+    runner = Runner.from_cfg(prepare_runner_config(cfg))
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
