@@ -18,7 +18,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.evaluation import extract_features, knn_accuracy  # noqa: E402
+from cledi.evaluation import build_eval_dataloader, extract_features, knn_accuracy  # noqa: E402
 from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
 from cledi.utils.schedule import rescale_epochs  # noqa: E402
 
@@ -35,8 +35,8 @@ def parse_args(argv=None):
 
 
 def knn_top1(runner: Runner, cfg: Config) -> float:
-    bank_loader = Runner.build_dataloader(cfg.knn_bank_dataloader)
-    query_loader = Runner.build_dataloader(cfg.knn_query_dataloader)
+    bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
+    query_loader = build_eval_dataloader(cfg.knn_query_dataloader)
     bank_features, bank_labels = extract_features(runner.model, bank_loader)
     query_features, query_labels = extract_features(runner.model, query_loader)
     return knn_accuracy(bank_features, bank_labels, query_features, query_labels, ks=(20, ))['top1_k20']
@@ -60,7 +60,7 @@ def main(argv=None):
     runner.train()
     trained_top1 = knn_top1(runner, cfg)
 
-    num_queries = len(Runner.build_dataloader(cfg.knn_query_dataloader).dataset)
+    num_queries = len(build_eval_dataloader(cfg.knn_query_dataloader).dataset)
     logger.info(f'demo finished in {time.time() - start:.0f} s; checkpoints and log in {runner.work_dir}')
     logger.info(f'kNN top-1 (k=20, CLS features) on {num_queries} held-out digits: random init '
                 f'{random_top1:.1f} %, after CL-EDI pre-training {trained_top1:.1f} % (chance 10 %)')

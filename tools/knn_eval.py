@@ -16,10 +16,9 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.evaluation import FEATURE_TYPES, extract_features, knn_accuracy  # noqa: E402
+from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, extract_features, knn_accuracy  # noqa: E402
 from cledi.utils import check_data_roots, set_data_root  # noqa: E402
 from cledi.utils.checkpoint import load_backbone_strict  # noqa: E402
 
@@ -56,9 +55,9 @@ def main(argv=None):
     model.init_weights()
     if args.checkpoint != 'random':
         load_backbone_strict(model.backbone, args.checkpoint)
-    bank_features, bank_labels = extract_features(model, Runner.build_dataloader(cfg.knn_bank_dataloader),
+    bank_features, bank_labels = extract_features(model, build_eval_dataloader(cfg.knn_bank_dataloader),
                                                   args.feature)
-    query_features, query_labels = extract_features(model, Runner.build_dataloader(cfg.knn_query_dataloader),
+    query_features, query_labels = extract_features(model, build_eval_dataloader(cfg.knn_query_dataloader),
                                                     args.feature)
     results = knn_accuracy(bank_features, bank_labels, query_features, query_labels, args.ks, args.temperature)
     logger.info(f'kNN ({args.feature} features, T={args.temperature}) of {args.checkpoint}: bank '

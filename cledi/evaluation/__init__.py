@@ -1,3 +1,5 @@
-from .knn import FEATURE_TYPES, backbone_features, extract_features, knn_accuracy, knn_predict
+from .knn import FEATURE_TYPES, backbone_features, build_eval_dataloader, extract_features, knn_accuracy, knn_predict
 
-__all__ = ['FEATURE_TYPES', 'backbone_features', 'extract_features', 'knn_accuracy', 'knn_predict']
+__all__ = [
+    'FEATURE_TYPES', 'backbone_features', 'build_eval_dataloader', 'extract_features', 'knn_accuracy', 'knn_predict'
+]

@@ -1,10 +1,15 @@
 """Weighted k-nearest-neighbour evaluation of frozen features (as in DINO / InstDisc)."""
 from typing import Dict, Iterable, Sequence, Tuple
 
+import copy
+import functools
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
+from mmengine.registry import DATASETS, FUNCTIONS
+from torch.utils.data import DataLoader
 
 FEATURE_TYPES = ('cls', 'mean', 'cls+mean')
 
@@ -85,6 +90,27 @@ def backbone_features(backbone: nn.Module, inputs: torch.Tensor, feature: str = 
     if feature == 'mean':
         return patch_mean
     return torch.cat([cls_token, patch_mean], dim=1)
+
+
+def build_eval_dataloader(cfg: dict) -> DataLoader:
+    """A plain, ordered, single-process-view DataLoader from an MMEngine dataloader config.
+
+    Unlike ``Runner.build_dataloader`` it neither shards the data across processes nor synchronises a seed
+    (a collective that would deadlock when only the main process evaluates). ``sampler`` is ignored.
+    """
+    cfg = copy.deepcopy(dict(cfg))
+    dataset = cfg['dataset']
+    if isinstance(dataset, dict):
+        dataset = DATASETS.build(dataset)
+    collate_cfg = dict(cfg.get('collate_fn') or dict(type='default_collate'))
+    collate_cfg.pop('_scope_', None)
+    collate_fn = FUNCTIONS.get(collate_cfg.pop('type'))
+    return DataLoader(
+        dataset,
+        batch_size=cfg.get('batch_size', 1),
+        num_workers=cfg.get('num_workers', 0),
+        shuffle=False,
+        collate_fn=functools.partial(collate_fn, **collate_cfg))
 
 
 @torch.no_grad()

@@ -5,10 +5,25 @@ MMEngine 0.10.7 saves the message hub (``HistoryBuffer`` objects holding numpy a
 allow-listed, so ``--resume`` fails with ``UnpicklingError: Weights only load failed ... HistoryBuffer``.
 
 We allow-list exactly the globals such a checkpoint needs instead of switching the safe loader off, so a
-checkpoint that carries any other object is still refused.
+checkpoint that carries any other object is still refused. One of them needs care: ``HistoryBuffer`` pickles its
+statistics methods (``HistoryBuffer.min`` ...) as ``getattr(HistoryBuffer, 'min')``. Allow-listing the builtin
+``getattr`` would open every attribute of every allowed object; instead the name ``builtins.getattr`` is mapped to
+:func:`_history_buffer_getattr`, which only returns HistoryBuffer's own statistics methods.
 """
+import pickle
+
 import numpy as np
 import torch
+
+
+def _history_buffer_getattr(obj, name: str):
+    """The only ``getattr`` an MMEngine checkpoint needs: a statistics method of ``HistoryBuffer``."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    if obj is HistoryBuffer and not name.startswith('_') and callable(getattr(HistoryBuffer, name, None)):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'refusing getattr({obj!r}, {name!r}) in a weights-only checkpoint load: only '
+                                 "HistoryBuffer's statistics methods are allowed")
 
 
 def _checkpoint_globals() -> list:
@@ -20,6 +35,7 @@ def _checkpoint_globals() -> list:
         'float64', 'complex64', 'complex128', 'str', 'object')]
     return [
         HistoryBuffer,
+        (_history_buffer_getattr, 'builtins.getattr'),
         multiarray._reconstruct,
         multiarray.scalar,
         np.ndarray,

@@ -17,7 +17,7 @@ model = dict(
 # digits are not mirror-symmetric: no flips; grey images: brightness / contrast jitter only
 view_pipeline = [
     dict(type='RandomResizedCrop', scale=32, crop_ratio_range=(0.4, 1.0), backend='pillow'),
-    dict(type='RandomApply', transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4)], prob=0.8),
+    dict(type='RandomApply', transforms=[dict(type='cledi.ColorJitter', brightness=0.4, contrast=0.4)], prob=0.8),
 ]
 train_dataloader = dict(
     batch_size=128,

@@ -47,3 +47,18 @@ def test_corrupt_image_names_the_file(tmp_path, cifar10_root):
     index = [i for i in range(len(dataset)) if dataset.get_data_info(i)['img_path'].endswith('broken.jpg')][0]
     with pytest.raises(OSError, match=r"cannot read image file '.*broken\.jpg'.*replace or delete it"):
         dataset[index]
+
+
+def test_color_jitter_hue_works_for_negative_factors(cifar10_root):
+    import mmcv
+
+    from cledi.datasets import ColorJitter, adjust_hue
+    img = mmcv.imread(osp.join(cifar10_root, 'train', 'frog', '0000.jpg'))
+    # positive shifts: identical to MMCV
+    np.testing.assert_array_equal(adjust_hue(img, 0.3), mmcv.adjust_hue(img, 0.3, backend='cv2'))
+    # negative shifts (MMCV 2.1.0 + NumPy 2 raise OverflowError): the inverse rotation, up to HSV rounding
+    back = adjust_hue(adjust_hue(img, 0.2), -0.2).astype(int)
+    assert np.abs(back - img.astype(int)).mean() < 3.0
+    jitter = ColorJitter(hue=(-0.5, -0.1))
+    out = jitter(dict(img=img.copy()))['img']
+    assert out.shape == img.shape and not np.array_equal(out, img)

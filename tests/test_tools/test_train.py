@@ -9,6 +9,8 @@ import sys
 import pytest
 import torch
 
+import cledi  # noqa: F401  (allow-lists the objects of MMEngine checkpoints for weights_only loading)
+
 from ..conftest import REPO_ROOT, TINY_CLEDI_MODEL
 from ..helpers import CIFAR_CLEDI_CONFIG
 
@@ -21,12 +23,20 @@ model = dict({', '.join(f'{k}={v!r}' for k, v in TINY_CLEDI_MODEL.items())})
 train_dataloader = dict(batch_size=32, num_workers=0, persistent_workers=False,
                         dataset=dict(data_root={data_root!r}, ann_file={ann_file!r}))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=1, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max={max_epochs - 1}, by_epoch=True, begin=1, end={max_epochs},
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=4),
+    dict(type='CosineAnnealingLR', T_max={max_epochs}, by_epoch=True, begin=0, end={max_epochs},
          convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs={max_epochs})
 default_hooks = dict(logger=dict(interval=2), checkpoint=dict(interval=1))
+knn_bank_dataloader = dict(batch_size=64, num_workers=0,
+                           dataset=dict(data_root={data_root!r}, ann_file={ann_file!r}))
+knn_query_dataloader = dict(batch_size=64, num_workers=0, dataset=dict(data_root={data_root!r}, indices=200))
+custom_hooks = [
+    dict(type='cledi.CosineMomentumHook'),
+    dict(type='cledi.KNNEvalHook', bank_dataloader='knn_bank_dataloader', query_dataloader='knn_query_dataloader',
+         interval=1, ks=(5, 20)),
+]
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(vis_backends=vis_backends)
 """)
@@ -66,8 +76,21 @@ def test_two_epochs_write_checkpoints_and_log(trained):
     # momentum follows the cosine schedule from 0.99 towards 1
     momenta = [r['momentum'] for r in records]
     assert 0.99 <= momenta[0] < momenta[-1] <= 1.0
-    log = glob.glob(osp.join(work_dir, '*', '*.log'))[0]
-    assert 'eta:' in open(log).read()
+    log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
+    assert 'eta:' in log
+
+
+def test_knn_monitor_logs_every_epoch_and_keeps_the_best(trained):
+    work_dir = trained['work_dir']
+    knn = [r for r in scalars(work_dir) if 'knn/top1_k5' in r]
+    assert [r['epoch'] for r in knn] == [1, 2]
+    for record in knn:
+        assert 10.0 <= record['knn/top1_k20'] <= 100.0  # 200 test images, 10 classes
+        assert record['knn/best_top1_k5'] == max(r['knn/top1_k5'] for r in knn if r['epoch'] <= record['epoch'])
+    log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
+    assert 'Epoch(knn) [2]' in log and 'knn/top1_k20' in log
+    best = torch.load(osp.join(work_dir, 'best_knn_top1_k5.pth'), map_location='cpu', weights_only=True)
+    assert best['meta']['knn_score'] == knn[-1]['knn/best_top1_k5']
     # the checkpoint is a plain CL-EDI state dict with the momentum encoder in it
     checkpoint = torch.load(osp.join(work_dir, 'epoch_2.pth'), map_location='cpu', weights_only=True)
     assert any(k.startswith('momentum_encoder.backbone.') for k in checkpoint['state_dict'])

@@ -4,9 +4,8 @@ from typing import Optional, Sequence
 
 from mmengine.dist import barrier, is_main_process
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
 
-from cledi.evaluation import extract_features, knn_accuracy
+from cledi.evaluation import build_eval_dataloader, extract_features, knn_accuracy
 from cledi.registry import HOOKS
 
 
@@ -66,7 +65,7 @@ class KNNEvalHook(Hook):
                         raise KeyError(f"KNNEvalHook: the config has no entry '{cfg}'; define it or pass the "
                                        'dataloader dict itself')
                     cfg = runner.cfg[cfg]
-                loaders.append(Runner.build_dataloader(cfg))
+                loaders.append(build_eval_dataloader(cfg))
             self._loaders = tuple(loaders)
         return self._loaders
 

@@ -7,7 +7,7 @@ crop_ratio_range = (0.08, 1.0)
 
 color_jitter = dict(
     type='RandomApply',
-    transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
+    transforms=[dict(type='cledi.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
     prob=0.8)
 grayscale = dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
 view_pipeline1 = [
