@@ -1,4 +1,5 @@
 """The pre-trained ViT as a detection backbone (ViTDet-style): one stride-P feature map, optional window attention."""
+import math
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -38,7 +39,8 @@ class ViTDetBackbone(ViT):
     """cledi's ViT for MMDetection: returns one (B, C, H/P, W/P) feature map for :class:`SimpleFPN`.
 
     Parameter names are those of :class:`cledi.models.ViT`, so a CL-EDI or MoCo v3 pre-training checkpoint
-    loads with ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``. Loading is strict:
+    loads with ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')`` (``checkpoint=None`` or
+    ``init_cfg=None``: random initialisation). Loading is strict:
     a backbone weight missing from the checkpoint is an error naming it. The CLS token is dropped (as ViTDet)
     and the position embedding is interpolated to the detection input size (on load and per input size).
 
@@ -67,18 +69,23 @@ class ViTDetBackbone(ViT):
             raise ValueError(f'global_blocks {bad} are outside 0..{self.num_layers - 1}')
         self.window_size = window_size
         self.global_blocks = set(global_blocks)
-        self._register_load_state_dict_pre_hook(self._drop_cls_token)
 
-    @staticmethod
-    def _drop_cls_token(state_dict, prefix, *args, **kwargs):
+    def _prepare_pos_embed(self, state_dict, prefix, *args, **kwargs):
+        """Drop the pre-training CLS token and its position slot, then let MMPretrain resize the grid."""
         state_dict.pop(prefix + 'cls_token', None)
+        pos_embed = state_dict.get(prefix + 'pos_embed')
+        if pos_embed is not None:
+            side = math.isqrt(pos_embed.shape[1] - 1)
+            if side * side == pos_embed.shape[1] - 1:  # (1, 1 + h*w, C): a CLS slot first
+                state_dict[prefix + 'pos_embed'] = pos_embed[:, 1:]
+        super()._prepare_pos_embed(state_dict, prefix, *args, **kwargs)
 
     def init_weights(self) -> None:
         super().init_weights()
         cfg = self.pretrained_cfg
-        if cfg is None:
-            return
-        if cfg.get('type') != 'Pretrained' or not cfg.get('checkpoint'):
+        if cfg is None or (cfg.get('type') == 'Pretrained' and cfg.get('checkpoint') is None):
+            return  # random initialisation
+        if cfg.get('type') != 'Pretrained':
             raise ValueError(f"ViTDetBackbone init_cfg must be dict(type='Pretrained', checkpoint=PATH, "
                              f"prefix='backbone.'), got {cfg}")
         load_backbone_strict(self, cfg['checkpoint'], prefix=cfg.get('prefix', 'backbone.'))

@@ -24,7 +24,7 @@ PENNFUDAN_CONFIG = osp.join(REPO_ROOT, 'configs', 'benchmarks', 'detection',
 def test_detection_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmdet'
-    cfg.model.backbone.init_cfg = None  # the pre-training checkpoint is not there in the test
+    cfg.model.backbone.init_cfg.checkpoint = None  # the pre-training checkpoint is not there in the test
     model = build_model(cfg.model, scope='mmdet')
     assert type(model).__name__ == 'MaskRCNN'
     assert isinstance(model.backbone, ViTDetBackbone) and isinstance(model.neck, SimpleFPN)
@@ -150,8 +150,8 @@ def test_mask_rcnn_trains_and_evaluates_on_pennfudan(tmp_path, pennfudan_root, p
     config = tmp_path / 'tiny_pennfudan.py'
     config.write_text(f"""_base_ = [{PENNFUDAN_CONFIG!r}]
 model = dict(
-    backbone=dict(arch={dict(TINY_ARCH, _delete_=True)!r}, img_size=128, patch_size=8,
-                  init_cfg=dict(type='Pretrained', checkpoint={checkpoint!r}, prefix='backbone.')),
+    backbone=dict(arch={dict(TINY_ARCH, _delete_=True)!r}, img_size=128, patch_size=8, global_blocks=(1, ),
+                  init_cfg=dict(checkpoint={checkpoint!r})),
     neck=dict(in_channels=32, in_stride=8))
 train_dataloader = dict(num_workers=0, persistent_workers=False, dataset=dict(indices=8))
 val_dataloader = dict(num_workers=0, persistent_workers=False, dataset=dict(indices=6))

@@ -4,7 +4,7 @@
 #   python tools/train.py configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py \
 #       --data-root ../shared/data/pennfudan \
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAINING_CHECKPOINT.pth
-# Without a checkpoint (init_cfg=None below) the backbone starts from random weights.
+# Without a checkpoint (checkpoint=None below) the backbone starts from random weights.
 _base_ = [
     'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
     'mmdet::_base_/default_runtime.py',
@@ -25,7 +25,7 @@ model = dict(
         window_size=8,
         global_blocks=(2, 5),
         drop_path_rate=0.1,
-        init_cfg=None),
+        init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),
     neck=dict(_delete_=True, type='cledi.SimpleFPN', in_channels=128, out_channels=256, in_stride=4),
     roi_head=dict(bbox_head=dict(num_classes=1), mask_head=dict(num_classes=1)))
 
