@@ -54,3 +54,18 @@ def cifar10_subset(cifar10_root, tmp_path_factory) -> str:
 def _few_threads():
     torch.set_num_threads(2)
     yield
+
+
+@pytest.fixture(scope='session')
+def pretraining_checkpoint(tmp_path_factory):
+    """A CL-EDI pre-training checkpoint of the tiny model (the layout MMEngine's CheckpointHook writes), the
+    config it came from, and the model: (checkpoint path, config path, model)."""
+    from .helpers import build_model, tiny_cledi_config
+    torch.manual_seed(0)
+    cfg = tiny_cledi_config()
+    model = build_model(cfg.model)
+    path = tmp_path_factory.mktemp('ckpt') / 'epoch_1.pth'
+    torch.save(dict(meta=dict(epoch=1), state_dict=model.state_dict()), path)
+    config = tmp_path_factory.mktemp('cfg') / 'tiny_cledi.py'
+    config.write_text(cfg.pretty_text)
+    return str(path), str(config), model

@@ -11,6 +11,8 @@ from .helpers import build_model
 PRETRAIN_CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p and f'{osp.sep}benchmarks{osp.sep}' not in p)
+CLS_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'benchmarks', '*', '*.py')))
+CLS_CONFIGS = [p for p in CLS_CONFIGS if f'{osp.sep}detection{osp.sep}' not in p]
 TWINS = [
     ('configs/cledi_vit-s.py', 'configs/mocov3/mocov3_vit-s-p16_8xb64-coslr-300e_in1k.py'),
     ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
@@ -50,3 +52,17 @@ def test_mocov3_baseline_is_like_for_like(cledi_path, mocov3_path):
     assert cledi.model.head.temperature == mocov3.model.head.temperature
     assert mocov3.model.head.loss.loss_weight == pytest.approx(2 * mocov3.model.head.temperature)
     assert 1 - cledi.model.base_momentum == pytest.approx(mocov3.model.base_momentum)
+
+
+def test_classification_configs_are_found():
+    assert {osp.basename(osp.dirname(p)) for p in CLS_CONFIGS} == {'linear', 'finetune'}
+
+
+@pytest.mark.parametrize('path', CLS_CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_classification_config_loads_and_model_builds(path):
+    cfg = Config.fromfile(path)
+    model = build_model(cfg.model)
+    assert type(model).__name__ == 'ImageClassifier' and type(model.backbone).__name__ == 'ViT'
+    assert cfg.model.backbone.init_cfg.prefix == 'backbone.'
+    if '/linear/' in path:  # frozen backbone
+        assert not any(p.requires_grad for n, p in model.backbone.named_parameters())

@@ -4,7 +4,7 @@ Kept out of ``import cledi`` so that pre-training never needs MMDetection.
 """
 import cledi  # noqa: F401  (registers the pre-training modules and the checkpoint allow-list)
 
-from .layer_decay import LayerDecayOptimWrapperConstructor
+from cledi.engine import LayerDecayOptimWrapperConstructor
 from .simple_fpn import LayerNorm2d, SimpleFPN
 from .vitdet_backbone import ViTDetBackbone, window_partition, window_unpartition
 

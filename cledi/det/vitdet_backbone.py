@@ -8,7 +8,6 @@ from mmpretrain.models.utils import resize_pos_embed
 
 from cledi.models.backbones import ViT
 from cledi.registry import MODELS
-from cledi.utils.checkpoint import load_backbone_strict
 
 
 def window_partition(tokens: torch.Tensor, hw: Tuple[int, int], window_size: int):
@@ -60,8 +59,7 @@ class ViTDetBackbone(ViT):
                  **kwargs) -> None:
         kwargs.setdefault('out_type', 'featmap')
         kwargs.setdefault('pos_embed_type', 'learned')  # fine-tuned; initialised from the checkpoint
-        super().__init__(with_cls_token=False, init_cfg=None, **kwargs)
-        self.pretrained_cfg = init_cfg
+        super().__init__(with_cls_token=False, init_cfg=init_cfg, **kwargs)
         if window_size < 0:
             raise ValueError(f'window_size must be >= 0, got {window_size}')
         bad = [b for b in global_blocks if not 0 <= b < self.num_layers]
@@ -79,16 +77,6 @@ class ViTDetBackbone(ViT):
             if side * side == pos_embed.shape[1] - 1:  # (1, 1 + h*w, C): a CLS slot first
                 state_dict[prefix + 'pos_embed'] = pos_embed[:, 1:]
         super()._prepare_pos_embed(state_dict, prefix, *args, **kwargs)
-
-    def init_weights(self) -> None:
-        super().init_weights()
-        cfg = self.pretrained_cfg
-        if cfg is None or (cfg.get('type') == 'Pretrained' and cfg.get('checkpoint') is None):
-            return  # random initialisation
-        if cfg.get('type') != 'Pretrained':
-            raise ValueError(f"ViTDetBackbone init_cfg must be dict(type='Pretrained', checkpoint=PATH, "
-                             f"prefix='backbone.'), got {cfg}")
-        load_backbone_strict(self, cfg['checkpoint'], prefix=cfg.get('prefix', 'backbone.'))
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor]:
         batch = x.shape[0]

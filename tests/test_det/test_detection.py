@@ -75,18 +75,6 @@ def test_layer_decay_groups_follow_depth():
     assert lr_of[id(model.backbone.pos_embed)] == (0.125, 0.0)
 
 
-@pytest.fixture(scope='module')
-def pretraining_checkpoint(tmp_path_factory):
-    """A CL-EDI pre-training checkpoint of the tiny model, in the layout MMEngine's CheckpointHook writes."""
-    torch.manual_seed(0)
-    model = build_model(tiny_cledi_config().model)
-    path = tmp_path_factory.mktemp('ckpt') / 'epoch_1.pth'
-    torch.save(dict(meta=dict(epoch=1), state_dict=model.state_dict()), path)
-    config = tmp_path_factory.mktemp('cfg') / 'tiny_cledi.py'
-    config.write_text(tiny_cledi_config().pretty_text)
-    return str(path), str(config), model
-
-
 def _convert(tool, config, checkpoint, out, *extra):
     return run([sys.executable, osp.join(REPO_ROOT, 'tools', 'model_converters', tool), config, checkpoint, out,
                 *extra])

@@ -8,6 +8,7 @@ from mmpretrain.models.backbones import VisionTransformer
 from mmpretrain.models.utils import build_2d_sincos_position_embedding
 
 from cledi.registry import MODELS
+from cledi.utils.checkpoint import load_backbone_strict
 
 
 @MODELS.register_module()
@@ -43,8 +44,12 @@ class ViT(VisionTransformer):
             Defaults to False.
         pos_embed_type (str): ``'sincos'`` (fixed 2-D sin-cos, MoCo v3) or ``'learned'``. Defaults to
             ``'sincos'``.
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH, prefix='backbone.')`` loads the
+            backbone of a pre-training checkpoint **strictly**: a backbone weight missing from the checkpoint (or
+            an unexpected one) is an error naming it, not MMEngine's warning. ``checkpoint=None`` keeps the
+            random initialisation. The position embedding is resized to ``img_size`` on load.
         **kwargs: Passed to MMPretrain's ``VisionTransformer`` (``out_indices``, ``drop_path_rate``,
-            ``final_norm``, ``init_cfg``, ...).
+            ``final_norm``, ``frozen_stages``, ...).
     """
 
     arch_zoo: Dict[str, dict] = {
@@ -73,14 +78,19 @@ class ViT(VisionTransformer):
             raise ValueError(f"pos_embed_type '{pos_embed_type}' is not one of {self.POS_EMBED_TYPES}")
         if isinstance(out_indices, int):
             out_indices = [out_indices]
+        if init_cfg is not None and (not isinstance(init_cfg, dict) or init_cfg.get('type') != 'Pretrained'):
+            raise ValueError(f"init_cfg of cledi.ViT must be None or dict(type='Pretrained', checkpoint=PATH, "
+                             f"prefix='backbone.'), got {init_cfg}")
         super().__init__(
             arch=arch,
             img_size=img_size,
             patch_size=patch_size,
             out_type=out_type,
             out_indices=list(out_indices),
-            init_cfg=init_cfg,
+            init_cfg=None,
             **kwargs)
+        # loaded strictly in init_weights() instead of MMEngine's lenient PretrainedInit
+        self.pretrained_cfg = init_cfg
         self.patch_size = patch_size
         self.frozen_patch_embed = frozen_patch_embed
         self.pos_embed_type = pos_embed_type
@@ -96,10 +106,14 @@ class ViT(VisionTransformer):
         self.pos_embed.data.copy_(pos_embed)
 
     def init_weights(self) -> None:
-        """MoCo v3 initialisation (skipped when ``init_cfg`` loads a pretrained checkpoint)."""
+        """MoCo v3 initialisation, then the strict load of ``init_cfg``'s checkpoint if one is given."""
         super().init_weights()
-        if isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained':
-            return
+        self._moco_v3_init()
+        checkpoint = (self.pretrained_cfg or {}).get('checkpoint')
+        if checkpoint is not None:
+            load_backbone_strict(self, checkpoint, prefix=self.pretrained_cfg.get('prefix', 'backbone.'))
+
+    def _moco_v3_init(self) -> None:
         if self.pos_embed_type == 'sincos':
             self._set_sincos_pos_embed()  # the parent re-initialises pos_embed with a truncated normal
         projection = self.patch_embed.projection
