@@ -1,4 +1,5 @@
 """ColorJitter that works with NumPy 2 (MMCV 2.1.0's hue shift overflows for negative hue factors)."""
+import warnings
 from typing import Dict
 
 import cv2
@@ -30,6 +31,12 @@ class ColorJitter(MMPretrainColorJitter):
     NumPy-2-safe hue shift (see :func:`adjust_hue`)."""
 
     def transform(self, results: Dict) -> Dict:
+        with warnings.catch_warnings():
+            # mmcv.adjust_color warns on every call with the pillow backend ("Only use 'alpha' ..."), flooding logs
+            warnings.filterwarnings('ignore', message="Only use 'alpha' for pillow backend")
+            return self._jitter(results)
+
+    def _jitter(self, results: Dict) -> Dict:
         img = results['img']
         order, brightness, contrast, saturation, hue = self._rand_params()
         for index in order:

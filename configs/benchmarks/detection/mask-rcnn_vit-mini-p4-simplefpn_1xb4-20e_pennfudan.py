@@ -1,6 +1,7 @@
 # Mask R-CNN on Penn-Fudan pedestrians (120 train / 50 val real images, COCO json) with the CPU-sized
 # ViT-mini patch 4 of the CIFAR-10 pre-training configs: the model family of the COCO configs (ViTDet-style
-# backbone with window attention, simple feature pyramid, layer-wise lr decay) at 256 px and a short schedule.
+# backbone with window attention, simple feature pyramid, layer-wise lr decay) at 256 px, 128-wide heads and a
+# short schedule.
 #   python tools/train.py configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py \
 #       --data-root ../shared/data/pennfudan \
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAINING_CHECKPOINT.pth
@@ -26,8 +27,15 @@ model = dict(
         global_blocks=(2, 5),
         drop_path_rate=0.1,
         init_cfg=dict(type='Pretrained', checkpoint=None, prefix='backbone.')),
-    neck=dict(_delete_=True, type='cledi.SimpleFPN', in_channels=128, out_channels=256, in_stride=4),
-    roi_head=dict(bbox_head=dict(num_classes=1), mask_head=dict(num_classes=1)))
+    # 128-wide pyramid and heads, 128 sampled RoIs per image: the CPU-sized version of the COCO model
+    neck=dict(_delete_=True, type='cledi.SimpleFPN', in_channels=128, out_channels=128, in_stride=4),
+    rpn_head=dict(in_channels=128, feat_channels=128),
+    roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=128),
+        bbox_head=dict(in_channels=128, fc_out_channels=512, num_classes=1),
+        mask_roi_extractor=dict(out_channels=128),
+        mask_head=dict(in_channels=128, conv_out_channels=128, num_classes=1)),
+    train_cfg=dict(rcnn=dict(sampler=dict(num=128))))
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
