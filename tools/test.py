@@ -1,6 +1,6 @@
 """Evaluate a checkpoint with a cledi config (classification / detection configs with a test split).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options k=v ...]
+    python tools/test.py CONFIG CHECKPOINT [--data-root DIR] [--work-dir DIR] [--out FILE] [--cfg-options k=v ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [same options]
 
 For kNN evaluation of pre-training checkpoints use tools/knn_eval.py.
@@ -14,7 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
+from cledi.utils import prepare_runner_config, set_data_root, setup_device  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -22,6 +22,7 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where the test logs go (default: work_dirs/<config name>)')
+    parser.add_argument('--data-root', help='point every dataloader (and COCO-style evaluator) of the config here')
     parser.add_argument('--out', help='dump the raw predictions to this pickle file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -39,6 +40,8 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    if args.data_root:
+        set_data_root(cfg, args.data_root)
     if not cfg.get('test_dataloader') or not cfg.get('test_evaluator'):
         raise ValueError(f"config '{args.config}' has no test_dataloader / test_evaluator; "
                          'for a pre-training config use tools/knn_eval.py CONFIG CHECKPOINT')

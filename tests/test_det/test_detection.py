@@ -159,3 +159,9 @@ default_hooks = dict(logger=dict(interval=1))
     metrics = records[-1]
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/segm_mAP', 'coco/segm_mAP_50'):
         assert 0.0 <= metrics[key] <= 1.0
+
+    # tools/test.py evaluates the trained checkpoint with the same metrics
+    tested = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), str(config), str(work_dir / 'epoch_1.pth'),
+                  '--data-root', pennfudan_root, '--work-dir', str(tmp_path / 'test')])
+    assert tested.returncode == 0, tested.stderr[-3000:]
+    assert 'coco/segm_mAP' in tested.stdout + tested.stderr

@@ -1,6 +1,6 @@
 # Mask R-CNN on Penn-Fudan pedestrians (120 train / 50 val real images, COCO json) with the CPU-sized
 # ViT-mini patch 4 of the CIFAR-10 pre-training configs: the model family of the COCO configs (ViTDet-style
-# backbone with window attention, simple feature pyramid, layer-wise lr decay) at 256 px, 128-wide heads and a
+# backbone with window attention, simple feature pyramid, layer-wise lr decay) at 192 px, 128-wide heads and a
 # short schedule.
 #   python tools/train.py configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py \
 #       --data-root ../shared/data/pennfudan \
@@ -12,7 +12,7 @@ _base_ = [
 ]
 custom_imports = dict(imports=['cledi.det'], allow_failed_imports=False)
 data_root = 'data/pennfudan/'
-image_size = (256, 256)
+image_size = (192, 192)
 metainfo = dict(classes=('pedestrian', ), palette=[(220, 20, 60)])
 
 model = dict(
@@ -21,7 +21,7 @@ model = dict(
         _delete_=True,
         type='cledi.ViTDetBackbone',
         arch='mini',
-        img_size=256,
+        img_size=192,
         patch_size=4,
         window_size=8,
         global_blocks=(2, 5),
