@@ -31,7 +31,7 @@ INITS = ('random init', 'MoCo v3', 'CL-EDI')
 def parse_args(argv=None):
     shared = os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data'))
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--epochs', type=int, default=8)
+    parser.add_argument('--epochs', type=int, default=6)
     parser.add_argument('--inits', nargs='+', choices=INITS, default=list(INITS),
                         help='run only these initialisations now (the table needs all three)')
     parser.add_argument('--pretrain-epochs', type=int, default=12,

@@ -2,6 +2,19 @@
 # Every CL-EDI config derives from this file; smaller models override `backbone.arch`, `img_size`,
 # `patch_size` and the in_channels below.
 temperature = 0.2
+# MoCo v3's projector (3 layers) and predictor (2 layers), used by both modules
+projector = dict(
+    type='mmpretrain.NonLinearNeck',
+    in_channels=384,
+    hid_channels=4096,
+    out_channels=256,
+    num_layers=3,
+    with_bias=False,
+    with_last_bn=True,
+    with_last_bn_affine=False,
+    with_last_bias=False,
+    with_avg_pool=False)
+predictor = dict(projector, in_channels=256, num_layers=2)
 model = dict(
     type='cledi.CLEDI',
     base_momentum=0.99,
@@ -19,56 +32,10 @@ model = dict(
         out_type='raw',
         frozen_patch_embed=True),
     # global module: CLS -> projector -> predictor
-    neck=dict(
-        type='mmpretrain.NonLinearNeck',
-        in_channels=384,
-        hid_channels=4096,
-        out_channels=256,
-        num_layers=3,
-        with_bias=False,
-        with_last_bn=True,
-        with_last_bn_affine=False,
-        with_last_bias=False,
-        with_avg_pool=False),
-    head=dict(
-        type='cledi.InfoNCEHead',
-        temperature=temperature,
-        predictor=dict(
-            type='mmpretrain.NonLinearNeck',
-            in_channels=256,
-            hid_channels=4096,
-            out_channels=256,
-            num_layers=2,
-            with_bias=False,
-            with_last_bn=True,
-            with_last_bn_affine=False,
-            with_last_bias=False,
-            with_avg_pool=False)),
+    neck=projector,
+    head=dict(type='cledi.InfoNCEHead', temperature=temperature, predictor=predictor),
     # detail module: patch tokens -> aggregator -> projector -> predictor
     detail_aggregator=dict(type='cledi.PatchAggregator', mode='mean', in_channels=384),
-    detail_neck=dict(
-        type='mmpretrain.NonLinearNeck',
-        in_channels=384,
-        hid_channels=4096,
-        out_channels=256,
-        num_layers=3,
-        with_bias=False,
-        with_last_bn=True,
-        with_last_bn_affine=False,
-        with_last_bias=False,
-        with_avg_pool=False),
-    detail_head=dict(
-        type='cledi.InfoNCEHead',
-        temperature=temperature,
-        predictor=dict(
-            type='mmpretrain.NonLinearNeck',
-            in_channels=256,
-            hid_channels=4096,
-            out_channels=256,
-            num_layers=2,
-            with_bias=False,
-            with_last_bn=True,
-            with_last_bn_affine=False,
-            with_last_bias=False,
-            with_avg_pool=False)),
+    detail_neck=projector,
+    detail_head=dict(type='cledi.InfoNCEHead', temperature=temperature, predictor=predictor),
 )
