@@ -12,7 +12,6 @@ import os.path as osp
 import sys
 import time
 
-import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
@@ -68,5 +67,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    torch.set_num_threads(max(torch.get_num_threads(), 1))
     main()

@@ -12,7 +12,7 @@ from cledi.det import LayerDecayOptimWrapperConstructor, SimpleFPN, ViTDetBackbo
     window_unpartition
 
 from ..conftest import REPO_ROOT, TINY_ARCH
-from ..helpers import build_model, tiny_cledi_config
+from ..helpers import build_model
 from ..test_tools.test_train import run
 
 DET_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'benchmarks', 'detection', '*.py')))
