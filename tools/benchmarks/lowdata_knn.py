@@ -105,7 +105,8 @@ def report(args, seconds):
         f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, torch '
         f'{torch.__version__}, fp32. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) for pre-training and '
         'as the kNN bank; the 10,000 test images as queries. ViT-mini (128-d, 6 layers, 4 heads) patch 4, '
-        f'batch 128, AdamW lr 1.5e-4 x 128/256, wd 0.1, warm-up + cosine over {args.epochs} epochs, '
+        f'batch 128, AdamW (config lr 1.5e-4 per 256 images unless the extra options above override it; '
+        f'auto_scale_lr then multiplies by 128/256), wd 0.1, warm-up + cosine over {args.epochs} epochs, '
         'temperature 0.2, momentum 0.99 -> 1. kNN: CLS features, T = 0.07. Mean ± standard deviation over '
         f'seeds {", ".join(map(str, args.seeds))}.',
         '',
