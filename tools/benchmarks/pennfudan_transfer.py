@@ -84,7 +84,7 @@ def main(argv=None):
         '',
         f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, torch '
         f'{torch.__version__}, fp32. Config `{CONFIG}` (Mask R-CNN, ViTDet-style ViT-mini patch 4 with window '
-        'attention, SimpleFPN, 128-wide heads, 256 px, AdamW + layer decay 0.75), '
+        'attention, SimpleFPN, 128-wide heads, 192 px, AdamW + layer decay 0.75), '
         f'{args.epochs} epochs on the 120 training images, seed {args.seed}; COCO metrics on the 50 val images. '
         f'Pre-trained backbones: the seed-0 checkpoints of the low-data CIFAR-10 benchmark above '
         f'({args.pretrain_epochs} epochs on 5,000 32x32 images).',
