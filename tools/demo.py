@@ -17,7 +17,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.evaluation import build_eval_dataloader, extract_features, knn_accuracy  # noqa: E402
+from cledi.evaluation import build_eval_dataloader, evaluate_knn  # noqa: E402
 from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
 from cledi.utils.schedule import rescale_epochs  # noqa: E402
 
@@ -33,14 +33,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def knn_top1(runner: Runner, cfg: Config) -> float:
-    bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
-    query_loader = build_eval_dataloader(cfg.knn_query_dataloader)
-    bank_features, bank_labels = extract_features(runner.model, bank_loader)
-    query_features, query_labels = extract_features(runner.model, query_loader)
-    return knn_accuracy(bank_features, bank_labels, query_features, query_labels, ks=(20, ))['top1_k20']
-
-
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
@@ -53,13 +45,14 @@ def main(argv=None):
     runner = Runner.from_cfg(prepare_runner_config(cfg))
     logger = MMLogger.get_current_instance()
 
+    bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
+    query_loader = build_eval_dataloader(cfg.knn_query_dataloader)
     # features of the network as initialised, for reference
     runner.model.init_weights()
-    random_top1 = knn_top1(runner, cfg)
+    random_top1 = evaluate_knn(runner.model, bank_loader, query_loader, ks=(20, ))['top1_k20']
     runner.train()
-    trained_top1 = knn_top1(runner, cfg)
-
-    num_queries = len(build_eval_dataloader(cfg.knn_query_dataloader).dataset)
+    trained_top1 = evaluate_knn(runner.model, bank_loader, query_loader, ks=(20, ))['top1_k20']
+    num_queries = len(query_loader.dataset)
     logger.info(f'demo finished in {time.time() - start:.0f} s; checkpoints and log in {runner.work_dir}')
     logger.info(f'kNN top-1 (k=20, CLS features) on {num_queries} held-out digits: random init '
                 f'{random_top1:.1f} %, after CL-EDI pre-training {trained_top1:.1f} % (chance 10 %)')

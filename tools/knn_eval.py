@@ -18,7 +18,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, extract_features, knn_accuracy  # noqa: E402
+from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, evaluate_knn  # noqa: E402
 from cledi.utils import check_data_roots, set_data_root  # noqa: E402
 from cledi.utils.checkpoint import load_backbone_strict  # noqa: E402
 
@@ -55,13 +55,11 @@ def main(argv=None):
     model.init_weights()
     if args.checkpoint != 'random':
         load_backbone_strict(model.backbone, args.checkpoint)
-    bank_features, bank_labels = extract_features(model, build_eval_dataloader(cfg.knn_bank_dataloader),
-                                                  args.feature)
-    query_features, query_labels = extract_features(model, build_eval_dataloader(cfg.knn_query_dataloader),
-                                                    args.feature)
-    results = knn_accuracy(bank_features, bank_labels, query_features, query_labels, args.ks, args.temperature)
+    bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
+    query_loader = build_eval_dataloader(cfg.knn_query_dataloader)
+    results = evaluate_knn(model, bank_loader, query_loader, args.feature, args.ks, args.temperature)
     logger.info(f'kNN ({args.feature} features, T={args.temperature}) of {args.checkpoint}: bank '
-                f'{len(bank_labels)} images, queries {len(query_labels)} images: ' +
+                f'{len(bank_loader.dataset)} images, queries {len(query_loader.dataset)} images: ' +
                 '  '.join(f'{k} {v:.2f}' for k, v in results.items()))
     if args.out:
         with open(args.out, 'w') as f:

@@ -138,3 +138,15 @@ def extract_features(model: nn.Module, dataloader: Iterable, feature: str = 'cls
         labels.append(torch.cat([sample.gt_label for sample in data['data_samples']]).cpu())
     model.train(was_training)
     return torch.cat(features), torch.cat(labels)
+
+
+def evaluate_knn(model: nn.Module,
+                 bank_loader: Iterable,
+                 query_loader: Iterable,
+                 feature: str = 'cls',
+                 ks: Sequence[int] = (20, 200),
+                 temperature: float = 0.07) -> Dict[str, float]:
+    """Extract features of a labelled bank and query split and return :func:`knn_accuracy` of the queries."""
+    bank_features, bank_labels = extract_features(model, bank_loader, feature)
+    query_features, query_labels = extract_features(model, query_loader, feature)
+    return knn_accuracy(bank_features, bank_labels, query_features, query_labels, ks, temperature)

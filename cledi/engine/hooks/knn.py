@@ -5,7 +5,7 @@ from typing import Optional, Sequence
 from mmengine.dist import barrier, is_main_process
 from mmengine.hooks import Hook
 
-from cledi.evaluation import build_eval_dataloader, extract_features, knn_accuracy
+from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.registry import HOOKS
 
 
@@ -72,9 +72,7 @@ class KNNEvalHook(Hook):
     def evaluate(self, runner) -> dict:
         """Compute ``{'top1_k20': ..., ...}`` for the current weights."""
         bank_loader, query_loader = self._dataloaders(runner)
-        bank_features, bank_labels = extract_features(runner.model, bank_loader, self.feature)
-        query_features, query_labels = extract_features(runner.model, query_loader, self.feature)
-        return knn_accuracy(bank_features, bank_labels, query_features, query_labels, self.ks, self.temperature)
+        return evaluate_knn(runner.model, bank_loader, query_loader, self.feature, self.ks, self.temperature)
 
     def before_train(self, runner) -> None:
         if self.evaluate_before_training and runner.epoch == 0:
