@@ -5,16 +5,12 @@
 _base_ = [
     '../../_base_/models/vit-mini-p4_cls.py',
     'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
+    '../../_base_/schedules/linear_sgd-coslr-90e.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(
     backbone=dict(arch='small', img_size=224, patch_size=16, frozen_stages=12),
     head=dict(num_classes=1000, in_channels=384))
-optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.75, momentum=0.9, weight_decay=0.0))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=90, by_epoch=True, begin=0, end=90)]
-train_cfg = dict(by_epoch=True, max_epochs=90, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
-auto_scale_lr = dict(base_batch_size=256, enable=True)
+optim_wrapper = dict(optimizer=dict(lr=0.75))
 custom_hooks = []
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))
