@@ -17,6 +17,8 @@ TWINS = [
     ('configs/cledi_vit-s.py', 'configs/mocov3/mocov3_vit-s-p16_8xb64-coslr-300e_in1k.py'),
     ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
      'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),
+    ('configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
+     'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py'),
     ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
      'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10.py'),
 ]
