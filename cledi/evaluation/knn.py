@@ -147,6 +147,33 @@ def evaluate_knn(model: nn.Module,
                  ks: Sequence[int] = (20, 200),
                  temperature: float = 0.07) -> Dict[str, float]:
     """Extract features of a labelled bank and query split and return :func:`knn_accuracy` of the queries."""
-    bank_features, bank_labels = extract_features(model, bank_loader, feature)
-    query_features, query_labels = extract_features(model, query_loader, feature)
-    return knn_accuracy(bank_features, bank_labels, query_features, query_labels, ks, temperature)
+    return evaluate_knn_features(model, bank_loader, query_loader, [feature], ks, temperature)[feature]
+
+
+def evaluate_knn_features(model: nn.Module,
+                          bank_loader: Iterable,
+                          query_loader: Iterable,
+                          features: Sequence[str] = FEATURE_TYPES,
+                          ks: Sequence[int] = (20, 200),
+                          temperature: float = 0.07) -> Dict[str, Dict[str, float]]:
+    """:func:`evaluate_knn` for several feature types from one pass over the data: ``{feature: results}``.
+
+    When more than one type is asked for, CLS and mean features are extracted once (as ``'cls+mean'``) and
+    sliced, so the result for each type is exactly what a single-type call gives.
+    """
+    for feature in features:
+        if feature not in FEATURE_TYPES:
+            raise ValueError(f"feature '{feature}' is not one of {FEATURE_TYPES}")
+    extract = features[0] if len(set(features)) == 1 else 'cls+mean'
+    bank, bank_labels = extract_features(model, bank_loader, extract)
+    query, query_labels = extract_features(model, query_loader, extract)
+    results = {}
+    for feature in features:
+        if extract == 'cls+mean' and feature != 'cls+mean':
+            width = bank.shape[1] // 2
+            part = slice(0, width) if feature == 'cls' else slice(width, None)
+            bank_part, query_part = bank[:, part], query[:, part]
+        else:
+            bank_part, query_part = bank, query
+        results[feature] = knn_accuracy(bank_part, bank_labels, query_part, query_labels, ks, temperature)
+    return results

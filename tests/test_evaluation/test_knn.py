@@ -39,3 +39,30 @@ def test_feature_types():
     assert backbone_features(Backbone(), tokens, 'cls+mean').shape == (2, 4)
     with pytest.raises(ValueError, match="'avg'"):
         backbone_features(Backbone(), tokens, 'avg')
+
+
+def test_several_feature_types_from_one_pass_match_single_calls():
+    from mmpretrain.structures import DataSample
+
+    from cledi.evaluation import evaluate_knn, evaluate_knn_features
+
+    from ..helpers import build_model, tiny_cledi_config
+    torch.manual_seed(0)
+    model = build_model(tiny_cledi_config().model)
+    generator = torch.Generator().manual_seed(1)
+
+    def batches(n):
+        out = []
+        for i in range(n):
+            labels = torch.randint(0, 3, (4, ), generator=generator)
+            images = [torch.randint(0, 256, (3, 32, 32), generator=generator, dtype=torch.uint8) for _ in range(4)]
+            out.append(dict(inputs=torch.stack(images), data_samples=[DataSample().set_gt_label(int(x)) for x in labels]))
+        return out
+
+    bank, query = batches(3), batches(2)
+    together = evaluate_knn_features(model, bank, query, ['cls', 'mean', 'cls+mean'], ks=(1, 5))
+    assert set(together) == {'cls', 'mean', 'cls+mean'}
+    for feature, results in together.items():
+        assert results == pytest.approx(evaluate_knn(model, bank, query, feature, ks=(1, 5)))
+    with pytest.raises(ValueError, match="'avg'"):
+        evaluate_knn_features(model, bank, query, ['cls', 'avg'])

@@ -120,3 +120,41 @@ def test_separate_detail_backbone_and_intermediate_tokens():
 def test_needs_two_views(model):
     with pytest.raises(ValueError, match='two views'):
         model.loss([torch.randn(2, 3, 32, 32)], None)
+
+
+def test_momentum_update_is_the_ema_formula(model):
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.1)  # online and momentum weights now differ
+    online = {n: p.detach().clone() for n, p in model._key_modules()['detail_neck'].named_parameters()}
+    ema = {n: p.detach().clone() for n, p in model.momentum_encoder['detail_neck'].named_parameters()}
+    model.momentum = 0.9
+    model._momentum_update()
+    for name, p in model.momentum_encoder['detail_neck'].named_parameters():
+        torch.testing.assert_close(p, 0.9 * ema[name] + 0.1 * online[name])
+    for a, b in zip(model.momentum_encoder['backbone'].buffers(), model.backbone.buffers()):
+        assert torch.equal(a, b)
+
+
+def test_local_window_picks_a_square_of_the_patch_grid():
+    torch.manual_seed(0)
+    cfg = tiny_cledi_config()
+    cfg.model.detail_local_window = 3
+    model = build_model(cfg.model)
+    side = 8  # 32x32 input, patch 4
+    tokens = torch.arange(side * side).float().view(1, -1, 1).repeat(5, 1, 2)  # token value = its grid index
+    window = model._local_window(tokens)
+    assert window.shape == (5, 9, 2)
+    for rows_cols in window[..., 0].long():
+        rows, cols = rows_cols // side, rows_cols % side
+        assert sorted(set(rows.tolist())) == list(range(rows.min(), rows.min() + 3))
+        assert sorted(set(cols.tolist())) == list(range(cols.min(), cols.min() + 3))
+    losses = model.loss(_views(), None)
+    sum(losses.values()).backward()
+    assert all(torch.isfinite(v) for v in losses.values())
+    with pytest.raises(ValueError, match='detail_local_window'):
+        model.detail_local_window = 9
+        model._local_window(tokens)
+    with pytest.raises(ValueError, match='detail_local_window'):
+        cfg.model.detail_local_window = 0
+        build_model(cfg.model)

@@ -7,7 +7,9 @@ Pre-trains both methods with the identical backbone (ViT-mini patch 4 on the CPU
 GPU), augmentations, batch size, optimizer, schedule and number of images seen (the twin configs below), one
 run after the other (``--parallel``: side by side, e.g. two processes on one GPU), each through
 tools/train.py with the kNN monitor (k=20/200, T=0.07, CLS features; bank = the 5,000 training images with
-their labels, queries = the 10,000 test images). Interrupted? Run the same command again: finished runs are
+their labels, queries = the 10,000 test images). Design choices are made with ``--val`` instead: the queries are
+then 5,000 held-out *training* images (files 0500-0999 of each class, disjoint from the 10 % split), so the
+test split is never used for tuning; ``--cledi-config`` swaps in an ablation config. Interrupted? Run the same command again: finished runs are
 skipped and unfinished ones resume from their last checkpoint. Finally writes the tables (mean and spread over
 seeds, and the kNN curve over epochs) into docs/benchmarks.md with the command and the machine.
 """
@@ -54,6 +56,9 @@ def parse_args(argv=None):
     parser.add_argument('--methods', nargs='+', choices=METHODS, default=['mocov3', 'cledi'])
     parser.add_argument('--parallel', action='store_true', help='train the methods of a seed side by side')
     parser.add_argument('--ckpt-interval', type=int, default=1, help='epochs between checkpoints')
+    parser.add_argument('--val', action='store_true',
+                        help='kNN queries = 5,000 held-out training images instead of the test split (for tuning)')
+    parser.add_argument('--cledi-config', help='a CL-EDI config to use instead of the default (ablations)')
     parser.add_argument('--section', help='docs section key (default: lowdata-knn, plus the model and -gpu '
                         'when not the CPU default)')
     parser.add_argument('--data-root', default=default_data)
@@ -62,12 +67,48 @@ def parse_args(argv=None):
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--cfg-options', nargs='+', default=[], help='extra overrides for both methods')
     parser.add_argument('--report-only', action='store_true', help='only rebuild the tables from finished runs')
+    parser.add_argument('--feature-report', action='store_true',
+                        help='score the final checkpoints (and random init) with CLS, mean-patch and CLS+mean '
+                        'features on the held-out validation split and on the test split')
     return parser.parse_args(argv)
 
 
 def run_dir(args, method, seed):
     model = '' if args.model == 'vit-mini-p4' else f'{args.model}_'
-    return osp.join(args.work_root, f'{model}{method}_e{args.epochs}_seed{seed}')
+    variant = f'-{variant_name(args)}' if method == 'cledi' and args.cledi_config else ''
+    val = '_val' if args.val else ''
+    return osp.join(args.work_root, f'{model}{method}{variant}_e{args.epochs}_seed{seed}{val}')
+
+
+def variant_name(args):
+    stem = osp.splitext(osp.basename(args.cledi_config))[0]
+    return stem.split('10pct_')[-1]
+
+
+def config_of(args, method):
+    return args.cledi_config if method == 'cledi' and args.cledi_config else MODELS[args.model][method]
+
+
+def method_name(args, method):
+    return f'{NAMES[method]} ({variant_name(args)})' if method == 'cledi' and args.cledi_config else NAMES[method]
+
+
+HOLDOUT = range(500, 1000)  # file numbers per class; train_10pct.txt holds 0000-0499
+
+
+def write_holdout_list(data_root, out_path):
+    """The held-out validation list: training files 0500-0999 of every class (5,000 images, 500 per class)."""
+    with open(osp.join(data_root, 'meta', 'train.txt')) as f:
+        lines = [line for line in f if int(osp.splitext(osp.basename(line.split()[0]))[0]) in HOLDOUT]
+    if len(lines) != 10 * len(HOLDOUT):
+        raise RuntimeError(f'expected {10 * len(HOLDOUT)} held-out images in {data_root}/meta/train.txt, '
+                           f'found {len(lines)}: is --data-root the CIFAR-10 folder copy?')
+    os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
+    tmp_path = f'{out_path}.{os.getpid()}.tmp'  # atomic: parallel invocations may write it at the same time
+    with open(tmp_path, 'w') as f:
+        f.writelines(lines)
+    os.replace(tmp_path, out_path)
+    return osp.abspath(out_path)
 
 
 def train(args, method, seed, wait=True):
@@ -76,12 +117,16 @@ def train(args, method, seed, wait=True):
     if osp.isfile(osp.join(work_dir, f'epoch_{args.epochs}.pth')):
         print(f'[bench] {method} seed {seed}: finished already ({work_dir})', flush=True)
         return None
-    config = MODELS[args.model][method]
+    config = config_of(args, method)
+    val = []
+    if args.val:
+        holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
+        val = [f'knn_query_dataloader.dataset.ann_file={holdout}', 'knn_query_dataloader.dataset.data_prefix=train']
     resume = ['--resume'] if glob.glob(osp.join(work_dir, 'epoch_*.pth')) else []
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
            '--data-root', args.data_root, '--epochs', str(args.epochs), *resume, '--cfg-options',
            f'randomness.seed={seed}', f'default_hooks.checkpoint.interval={args.ckpt_interval}',
-           f'custom_hooks.{len(_config(config).custom_hooks) - 1}.interval={args.knn_interval}', *args.cfg_options]
+           f'custom_hooks.{len(_config(config).custom_hooks) - 1}.interval={args.knn_interval}', *val, *args.cfg_options]
     print(f'[bench] {method} seed {seed}: {" ".join(cmd)}', flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT)
     return _wait(proc, method, seed, time.time()) if wait else (proc, method, seed, time.time())
@@ -130,12 +175,18 @@ def section_key(args):
     if args.section:
         return args.section
     suffix = '' if args.model == 'vit-mini-p4' else f'-{args.model}'
-    return f'lowdata-knn{suffix}{"-gpu" if torch.cuda.is_available() else ""}'
+    variant = f'-{variant_name(args)}' if args.cledi_config else ''
+    val = '-val' if args.val else ''
+    return f'lowdata-knn{suffix}{variant}{val}{"-gpu" if torch.cuda.is_available() else ""}'
 
 
 def report(args, seconds):
     batch = _config(MODELS[args.model]['cledi']).train_dataloader.batch_size
     extra = f' --model {args.model}' if args.model != 'vit-mini-p4' else ''
+    extra += f' --cledi-config {args.cledi_config}' if args.cledi_config else ''
+    extra += ' --val' if args.val else ''
+    queries = ('5,000 held-out training images (files 0500-0999 of each class; validation, not test) as queries'
+               if args.val else 'the 10,000 test images as queries')
     extra += ' --parallel' if args.parallel else ''
     curves = {(m, s): knn_curve(run_dir(args, m, s)) for m in args.methods for s in args.seeds}
     final = {m: {k: [curves[m, s][max(curves[m, s])][k] for s in args.seeds if curves[m, s]]
@@ -145,7 +196,7 @@ def report(args, seconds):
         f'{" ".join(map(str, args.seeds))}`{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
         '',
         f'Machine: {machine()}, torch {torch.__version__}. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
-        'for pre-training and as the kNN bank; the 10,000 test images as queries. '
+        f'for pre-training and as the kNN bank; {queries}. '
         f'{MODELS[args.model]["text"]}, batch {batch}, AdamW (config lr 1.5e-4 per 256 images unless the extra '
         f'options above override it; auto_scale_lr then multiplies by {batch}/256), wd 0.1, warm-up + cosine '
         f'over {args.epochs} epochs, temperature 0.2, momentum 0.99 -> 1. kNN: CLS features, T = 0.07. '
@@ -156,14 +207,14 @@ def report(args, seconds):
     ]
     for m in args.methods:
         n = len(final[m]['top1_k20'])
-        lines.append(f'| {NAMES[m]} | {fmt(final[m]["top1_k20"])} | {fmt(final[m]["top1_k200"])} | {n} |')
+        lines.append(f'| {method_name(args, m)} | {fmt(final[m]["top1_k20"])} | {fmt(final[m]["top1_k200"])} | {n} |')
     if {'cledi', 'mocov3'} <= set(args.methods) and final['cledi']['top1_k20'] and final['mocov3']['top1_k20']:
         gap = statistics.mean(final['cledi']['top1_k20']) - statistics.mean(final['mocov3']['top1_k20'])
         lines += ['', f'Gap CL-EDI - MoCo v3 (k=20, mean over seeds): **{gap:+.2f} points** '
                   f'(target +2.0: {"reached" if gap >= 2.0 else "not reached"}).']
     epochs = sorted({e for c in curves.values() for e in c})
     lines += ['', 'kNN top-1 (k=20) over epochs:', '',
-              '| epoch | ' + ' | '.join(f'{NAMES[m]} s{s}' for m in args.methods for s in args.seeds) + ' |',
+              '| epoch | ' + ' | '.join(f'{method_name(args, m)} s{s}' for m in args.methods for s in args.seeds) + ' |',
               '|---|' + '---|' * (len(args.methods) * len(args.seeds))]
     for e in epochs:
         cells = [f'{curves[m, s][e]["top1_k20"]:.2f}' if e in curves[m, s] else '' for m in args.methods
@@ -178,8 +229,68 @@ def report(args, seconds):
     print('\n'.join(lines), flush=True)
 
 
+FEATURES = ('cls', 'mean', 'cls+mean')
+
+
+def knn_eval(args, config, checkpoint, split, out):
+    """tools/knn_eval.py with all three feature types on 'val' (held-out training images) or 'test'; cached."""
+    if not osp.isfile(out):
+        split_opts = []
+        if split == 'val':
+            holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
+            split_opts = [f'knn_query_dataloader.dataset.ann_file={holdout}',
+                          'knn_query_dataloader.dataset.data_prefix=train']
+        cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURES,
+               '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
+        print(f'[bench] {" ".join(cmd)}', flush=True)
+        subprocess.run(cmd, cwd=ROOT, check=True)
+    with open(out) as f:
+        return json.load(f)
+
+
+def feature_report(args):
+    """kNN top-1 (k=20) of each method's final checkpoints per feature type, on val and test."""
+    rows = []
+    for method in args.methods:
+        config = config_of(args, method)
+        for split in ('val', 'test'):
+            per_seed = []
+            for seed in args.seeds:
+                checkpoint = osp.join(run_dir(args, method, seed), f'epoch_{args.epochs}.pth')
+                if not osp.isfile(osp.join(ROOT, checkpoint)):
+                    raise SystemExit(f'[bench] {checkpoint} is missing: train first (same command without '
+                                     '--feature-report)')
+                per_seed.append(knn_eval(args, config, checkpoint, split,
+                                         osp.join(ROOT, run_dir(args, method, seed), f'knn_features_{split}.json')))
+            rows.append((method_name(args, method), split, per_seed))
+    for split in ('val', 'test'):
+        out = osp.join(ROOT, args.work_root, f'random_knn_features_{split}.json')
+        rows.append(('random init', split, [knn_eval(args, MODELS[args.model]['cledi'], 'random', split, out)]))
+    lines = [
+        f'Command: `python tools/benchmarks/lowdata_knn.py --epochs {args.epochs} --seeds '
+        f'{" ".join(map(str, args.seeds))} --feature-report`',
+        '',
+        'kNN top-1 (k=20, T=0.07, bank = the 5,000 pre-training images) of the final checkpoints of the runs '
+        'above, with three feature types (`tools/knn_eval.py --feature cls mean cls+mean`): on **val** (5,000 '
+        'held-out training images, files 0500-0999 of each class, for choosing) and on **test** (the 10,000 test '
+        'images). Random init: the same ViT with its initial weights (seed 0). Mean over seeds '
+        f'{", ".join(map(str, args.seeds))}.',
+        '',
+        '| method | split | CLS | mean of patches | CLS + mean |',
+        '|---|---|---|---|---|',
+    ]
+    for name, split, per_seed in sorted(rows, key=lambda r: (r[1] != 'val', r[0] == 'random init')):
+        cells = [fmt([r[f]['top1_k20'] for r in per_seed]) for f in FEATURES]
+        lines.append(f'| {name} | {split} | ' + ' | '.join(cells) + ' |')
+    write_section(osp.join(ROOT, args.out), 'lowdata-knn-features', 'kNN by feature type (ViT-mini, CPU)',
+                  '\n'.join(lines))
+    print('\n'.join(lines), flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.feature_report:
+        return feature_report(args)
     start = time.time()
     if not args.report_only:
         for seed in args.seeds:

@@ -37,7 +37,11 @@ class CLEDI(BaseSelfSupervisor):
     - shared or separate detail backbone: ``detail_backbone=None`` shares the backbone (default: then the patch
       tokens of the transferred backbone are trained directly, and the detail module costs one small MLP);
       a dict builds a second ViT for the detail module only;
-    - ``loss_weight_detail`` (lambda) and ``detail_head.temperature`` are config options.
+    - ``loss_weight_detail`` (lambda) and ``detail_head.temperature`` are config options;
+    - ``detail_local_window``: the online detail vector aggregates only a random ``w x w`` window of the patch
+      grid (one window per image), while the momentum key aggregates all patches of the other view: a
+      local-to-global match in token space, like DINO's local crops but at no extra forward cost. ``None``
+      (default) aggregates all patches on both sides.
 
     Args:
         backbone (dict): Online ViT; must return raw token sequences (``out_type='raw'``).
@@ -52,6 +56,8 @@ class CLEDI(BaseSelfSupervisor):
         global_out_index (int): Which backbone output the CLS token is taken from. Defaults to -1.
         detail_out_index (int): Which backbone output the patch tokens are taken from. Defaults to -1.
         detail_backbone (dict, optional): A separate ViT for the detail module. Defaults to None (shared).
+        detail_local_window (int, optional): Side, in patches, of the random window the online detail vector
+            pools over. Defaults to None (all patches).
         pretrained (str, optional): Checkpoint to initialise from. Defaults to None.
         data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -69,6 +75,7 @@ class CLEDI(BaseSelfSupervisor):
                  global_out_index: int = -1,
                  detail_out_index: int = -1,
                  detail_backbone: Optional[dict] = None,
+                 detail_local_window: Optional[int] = None,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
@@ -92,6 +99,9 @@ class CLEDI(BaseSelfSupervisor):
         self.momentum = base_momentum
         self.global_out_index = global_out_index
         self.detail_out_index = detail_out_index
+        if detail_local_window is not None and detail_local_window < 1:
+            raise ValueError(f'detail_local_window must be None or a window side >= 1, got {detail_local_window}')
+        self.detail_local_window = detail_local_window
 
         # One momentum encoder: the EMA of every online module that makes keys (predictors excluded).
         self.momentum_encoder = nn.ModuleDict(
@@ -123,20 +133,40 @@ class CLEDI(BaseSelfSupervisor):
 
     @torch.no_grad()
     def _momentum_update(self) -> None:
+        """``ema = m * ema + (1 - m) * online`` for every parameter (one fused call); buffers are copied."""
+        ema_params, params, ema_buffers, buffers = [], [], [], []
         for name, module in self._key_modules().items():
-            ema = self.momentum_encoder[name]
-            for ema_param, param in zip(ema.parameters(), module.parameters()):
-                ema_param.mul_(self.momentum).add_(param.detach(), alpha=1.0 - self.momentum)
-            for ema_buffer, buffer in zip(ema.buffers(), module.buffers()):
-                ema_buffer.copy_(buffer)
+            ema_params += list(self.momentum_encoder[name].parameters())
+            params += [p.detach() for p in module.parameters()]
+            ema_buffers += list(self.momentum_encoder[name].buffers())
+            buffers += list(module.buffers())
+        torch._foreach_lerp_(ema_params, params, 1.0 - self.momentum)
+        if buffers:
+            torch._foreach_copy_(ema_buffers, buffers)
 
-    def _embed(self, modules, view: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def _local_window(self, patch_tokens: torch.Tensor) -> torch.Tensor:
+        """A random ``w x w`` window of the (square) patch grid per image: (B, N, C) -> (B, w * w, C)."""
+        batch, num_patches, channels = patch_tokens.shape
+        side = math.isqrt(num_patches)
+        window = self.detail_local_window
+        if side * side != num_patches or window > side:
+            raise ValueError(f'detail_local_window={window} needs a square patch grid at least that wide; got '
+                             f'{num_patches} patch tokens')
+        top = torch.randint(0, side - window + 1, (batch, 1, 1), device=patch_tokens.device)
+        left = torch.randint(0, side - window + 1, (batch, 1, 1), device=patch_tokens.device)
+        offsets = torch.arange(window, device=patch_tokens.device)
+        index = ((top + offsets.view(1, -1, 1)) * side + left + offsets.view(1, 1, -1)).flatten(1)  # (B, w*w)
+        return patch_tokens.gather(1, index.unsqueeze(-1).expand(-1, -1, channels))
+
+    def _embed(self, modules, view: torch.Tensor, online: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
         """One view through one encoder (online or momentum): (global projection, detail projection)."""
         outs = modules['backbone'](view)
         cls_token = outs[self.global_out_index][:, 0]  # (B, 1 + N, C) -> (B, C)
         if 'detail_backbone' in modules:
             outs = modules['detail_backbone'](view)
         patch_tokens = outs[self.detail_out_index][:, 1:]  # (B, 1 + N, C) -> (B, N, C)
+        if online and self.detail_local_window is not None:
+            patch_tokens = self._local_window(patch_tokens)
         global_proj = modules['neck']((cls_token, ))[0]
         detail_proj = modules['detail_neck']((modules['detail_aggregator'](patch_tokens), ))[0]
         return global_proj, detail_proj
@@ -153,8 +183,8 @@ class CLEDI(BaseSelfSupervisor):
                              f'num_views=[1, 1] in the training pipeline (got {type(inputs).__name__} '
                              f'of length {len(inputs) if isinstance(inputs, (list, tuple)) else 1})')
         online = self._key_modules()
-        q1, qd1 = self._embed(online, inputs[0])
-        q2, qd2 = self._embed(online, inputs[1])
+        q1, qd1 = self._embed(online, inputs[0], online=True)
+        q2, qd2 = self._embed(online, inputs[1], online=True)
 
         with torch.no_grad():
             self._momentum_update()
