@@ -19,6 +19,8 @@ TWINS = [
      'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),
     ('configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
      'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py'),
+    ('configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
+     'configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py'),
     ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
      'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10.py'),
 ]

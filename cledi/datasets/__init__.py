@@ -1,4 +1,5 @@
+from .coco_images import CocoImages
 from .digits import SklearnDigits
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['SklearnDigits']
+__all__ = ['CocoImages', 'SklearnDigits']

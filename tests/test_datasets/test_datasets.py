@@ -62,3 +62,18 @@ def test_color_jitter_hue_works_for_negative_factors(cifar10_root):
     jitter = ColorJitter(hue=(-0.5, -0.1))
     out = jitter(dict(img=img.copy()))['img']
     assert out.shape == img.shape and not np.array_equal(out, img)
+
+
+def test_coco_images_lists_only_the_given_split(pennfudan_root):
+    from cledi.datasets import CocoImages
+    train = CocoImages(data_root=pennfudan_root, ann_file='annotations/train.json', data_prefix='images',
+                       pipeline=[dict(type='cledi.LoadImageFromFile')])
+    val = CocoImages(data_root=pennfudan_root, ann_file='annotations/val.json', data_prefix='images')
+    assert len(train) == 120 and len(val) == 50  # the README's split
+    paths = {train.get_data_info(i)['img_path'] for i in range(len(train))}
+    assert not paths & {val.get_data_info(i)['img_path'] for i in range(len(val))}
+    assert all(osp.isfile(p) for p in paths)
+    image = train[0]['img']
+    assert image.ndim == 3 and image.shape[2] == 3 and min(image.shape[:2]) > 100  # real street photos
+    with pytest.raises(FileNotFoundError, match='data_root'):
+        CocoImages(data_root=pennfudan_root, ann_file='annotations/missing.json', data_prefix='images')

@@ -193,7 +193,7 @@ def report(args, seconds):
                  for k in ('top1_k20', 'top1_k200')} for m in args.methods}
     lines = [
         f'Command: `python tools/benchmarks/lowdata_knn.py{extra} --epochs {args.epochs} --seeds '
-        f'{" ".join(map(str, args.seeds))}`{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
+        f'{" ".join(map(str, args.seeds))} --knn-interval {args.knn_interval}`{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
         '',
         f'Machine: {machine()}, torch {torch.__version__}. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
         f'for pre-training and as the kNN bank; {queries}. '

@@ -1,0 +1,21 @@
+# MoCo v3 baseline, ViT-mini patch 4 at 48x48, pre-trained on the 120 unlabelled Penn-Fudan training images for the
+# Penn-Fudan detection transfer (tools/benchmarks/pennfudan_transfer.py --pretrain pennfudan).
+#   python tools/train.py configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py --data-root ../shared/data/pennfudan
+# CL-EDI twin: configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py
+_base_ = [
+    '../_base_/models/mocov3_vit-mini-p4.py',
+    '../_base_/datasets/pennfudan_images.py',
+    '../_base_/schedules/adamw_coslr-200e_cifar.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(backbone=dict(img_size=48))
+# 300 iterations of 40 images: the CIFAR runs' effective lr (3e-4), not the batch-scaled 1.5e-4 x 40 / 256
+optim_wrapper = dict(optimizer=dict(lr=3e-4))
+auto_scale_lr = dict(enable=False)
+custom_hooks = []
+default_hooks = dict(logger=dict(interval=15), checkpoint=dict(interval=25, max_keep_ckpts=1))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10, convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=90, by_epoch=True, begin=10, end=100, convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=100)
