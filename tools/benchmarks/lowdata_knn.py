@@ -98,7 +98,11 @@ HOLDOUT = range(500, 1000)  # file numbers per class; train_10pct.txt holds 0000
 
 def write_holdout_list(data_root, out_path):
     """The held-out validation list: training files 0500-0999 of every class (5,000 images, 500 per class)."""
-    with open(osp.join(data_root, 'meta', 'train.txt')) as f:
+    listing = osp.join(data_root, 'meta', 'train.txt')
+    if not osp.isfile(listing):
+        raise FileNotFoundError(f"'{listing}' does not exist: --data-root must be the CIFAR-10 folder copy with "
+                                'meta/train.txt (e.g. ../shared/data/cifar10)')
+    with open(listing) as f:
         lines = [line for line in f if int(osp.splitext(osp.basename(line.split()[0]))[0]) in HOLDOUT]
     if len(lines) != 10 * len(HOLDOUT):
         raise RuntimeError(f'expected {10 * len(HOLDOUT)} held-out images in {data_root}/meta/train.txt, '

@@ -1,7 +1,8 @@
 # Unlabelled pre-training on the images of a detection training split: the 120 Penn-Fudan training photos
 # (`data_root/annotations/train.json` lists them; the 50 val images are never seen), random crops at 48x48 with
 # the augmentations of cifar10_folder.py. Pre-training on one's own few unlabelled images, then transferring to
-# detection on the same images, is the low-data use case CL-EDI is built for.
+# detection on the same images, is the low-data use case CL-EDI is built for. The view pipelines repeat those of
+# cifar10_folder.py: a classic config bakes img_size into its lists, so a child cannot change only the crop size.
 data_root = 'data/pennfudan/'
 img_size = 48
 
