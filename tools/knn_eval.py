@@ -4,9 +4,9 @@
                              [--temperature 0.07] [--data-root DIR] [--cfg-options k=v ...]
 
 CONFIG must define ``knn_bank_dataloader`` (labelled images the kNN is fitted on) and ``knn_query_dataloader``
-(labelled images that are classified), as the CIFAR-10 configs do. Several ``--feature`` types are scored from one feature
-extraction. Every backbone weight of the checkpoint must
-load: a missing or mis-shaped backbone key is an error, not a warning.
+(labelled images that are classified), as the CIFAR-10 configs do. Several ``--feature`` types are scored from
+one feature extraction. Every backbone weight of the checkpoint must load: a missing or mis-shaped backbone key
+is an error, not a warning.
 """
 import argparse
 import json

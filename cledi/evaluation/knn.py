@@ -11,7 +11,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import DATASETS, FUNCTIONS
 from torch.utils.data import DataLoader
 
-FEATURE_TYPES = ('cls', 'mean', 'cls+mean')
+from cledi.models.necks.token_pool import FEATURE_TYPES, check_feature_type, pool_tokens
 
 
 @torch.no_grad()
@@ -76,20 +76,14 @@ def backbone_features(backbone: nn.Module, inputs: torch.Tensor, feature: str = 
 
     Accepts backbones with ``out_type='raw'`` (B, 1 + N, C) or ``'cls_token'`` (B, C) (``feature='cls'`` only).
     """
-    if feature not in FEATURE_TYPES:
-        raise ValueError(f"feature '{feature}' is not one of {FEATURE_TYPES}")
+    check_feature_type(feature)
     out = backbone(inputs)[-1]
     if out.dim() == 2:
         if feature != 'cls':
             raise ValueError(f"feature '{feature}' needs patch tokens, but the backbone returns only the CLS token; "
                              "build it with out_type='raw'")
         return out
-    cls_token, patch_mean = out[:, 0], out[:, 1:].mean(dim=1)
-    if feature == 'cls':
-        return cls_token
-    if feature == 'mean':
-        return patch_mean
-    return torch.cat([cls_token, patch_mean], dim=1)
+    return pool_tokens(out, feature)
 
 
 def build_eval_dataloader(cfg: dict) -> DataLoader:
@@ -162,8 +156,7 @@ def evaluate_knn_features(model: nn.Module,
     sliced, so the result for each type is exactly what a single-type call gives.
     """
     for feature in features:
-        if feature not in FEATURE_TYPES:
-            raise ValueError(f"feature '{feature}' is not one of {FEATURE_TYPES}")
+        check_feature_type(feature)
     extract = features[0] if len(set(features)) == 1 else 'cls+mean'
     bank, bank_labels = extract_features(model, bank_loader, extract)
     query, query_labels = extract_features(model, query_loader, extract)

@@ -9,9 +9,10 @@ run after the other (``--parallel``: side by side, e.g. two processes on one GPU
 tools/train.py with the kNN monitor (k=20/200, T=0.07, CLS features; bank = the 5,000 training images with
 their labels, queries = the 10,000 test images). Design choices are made with ``--val`` instead: the queries are
 then 5,000 held-out *training* images (files 0500-0999 of each class, disjoint from the 10 % split), so the
-test split is never used for tuning; ``--cledi-config`` swaps in an ablation config. Interrupted? Run the same command again: finished runs are
-skipped and unfinished ones resume from their last checkpoint. Finally writes the tables (mean and spread over
-seeds, and the kNN curve over epochs) into docs/benchmarks.md with the command and the machine.
+test split is never used for tuning; ``--cledi-config`` swaps in an ablation config. Interrupted? Run the same
+command again: finished runs are skipped and unfinished ones resume from their last checkpoint. Finally writes
+the tables (mean and spread over seeds, and the kNN curve over epochs) into docs/benchmarks.md with the command
+and the machine. ``--feature-report`` scores the finished runs with CLS, mean-patch and CLS+mean features.
 """
 import argparse
 import glob
@@ -28,6 +29,7 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from cledi.evaluation import FEATURE_TYPES  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
 MODELS = {
@@ -130,7 +132,8 @@ def train(args, method, seed, wait=True):
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
            '--data-root', args.data_root, '--epochs', str(args.epochs), *resume, '--cfg-options',
            f'randomness.seed={seed}', f'default_hooks.checkpoint.interval={args.ckpt_interval}',
-           f'custom_hooks.{len(_config(config).custom_hooks) - 1}.interval={args.knn_interval}', *val, *args.cfg_options]
+           f'custom_hooks.{len(_config(config).custom_hooks) - 1}.interval={args.knn_interval}', *val,
+           *args.cfg_options]
     print(f'[bench] {method} seed {seed}: {" ".join(cmd)}', flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT)
     return _wait(proc, method, seed, time.time()) if wait else (proc, method, seed, time.time())
@@ -197,7 +200,8 @@ def report(args, seconds):
                  for k in ('top1_k20', 'top1_k200')} for m in args.methods}
     lines = [
         f'Command: `python tools/benchmarks/lowdata_knn.py{extra} --epochs {args.epochs} --seeds '
-        f'{" ".join(map(str, args.seeds))} --knn-interval {args.knn_interval}`{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
+        f'{" ".join(map(str, args.seeds))} --knn-interval {args.knn_interval}`'
+        f'{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
         '',
         f'Machine: {machine()}, torch {torch.__version__}. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
         f'for pre-training and as the kNN bank; {queries}. '
@@ -218,7 +222,8 @@ def report(args, seconds):
                   f'(target +2.0: {"reached" if gap >= 2.0 else "not reached"}).']
     epochs = sorted({e for c in curves.values() for e in c})
     lines += ['', 'kNN top-1 (k=20) over epochs:', '',
-              '| epoch | ' + ' | '.join(f'{method_name(args, m)} s{s}' for m in args.methods for s in args.seeds) + ' |',
+              '| epoch | ' + ' | '.join(f'{method_name(args, m)} s{s}' for m in args.methods
+                                        for s in args.seeds) + ' |',
               '|---|' + '---|' * (len(args.methods) * len(args.seeds))]
     for e in epochs:
         cells = [f'{curves[m, s][e]["top1_k20"]:.2f}' if e in curves[m, s] else '' for m in args.methods
@@ -233,9 +238,6 @@ def report(args, seconds):
     print('\n'.join(lines), flush=True)
 
 
-FEATURES = ('cls', 'mean', 'cls+mean')
-
-
 def knn_eval(args, config, checkpoint, split, out):
     """tools/knn_eval.py with all three feature types on 'val' (held-out training images) or 'test'; cached."""
     if not osp.isfile(out):
@@ -244,7 +246,7 @@ def knn_eval(args, config, checkpoint, split, out):
             holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
             split_opts = [f'knn_query_dataloader.dataset.ann_file={holdout}',
                           'knn_query_dataloader.dataset.data_prefix=train']
-        cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURES,
+        cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURE_TYPES,
                '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
         print(f'[bench] {" ".join(cmd)}', flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
@@ -284,7 +286,7 @@ def feature_report(args):
         '|---|---|---|---|---|',
     ]
     for name, split, per_seed in sorted(rows, key=lambda r: (r[1] != 'val', r[0] == 'random init')):
-        cells = [fmt([r[f]['top1_k20'] for r in per_seed]) for f in FEATURES]
+        cells = [fmt([r[f]['top1_k20'] for r in per_seed]) for f in FEATURE_TYPES]
         lines.append(f'| {name} | {split} | ' + ' | '.join(cells) + ' |')
     write_section(osp.join(ROOT, args.out), 'lowdata-knn-features', 'kNN by feature type (ViT-mini, CPU)',
                   '\n'.join(lines))

@@ -1,4 +1,4 @@
-"""Image features for classification from a ViT's raw tokens: CLS, mean patch token, or both."""
+"""Image features from a ViT's raw tokens: CLS, mean patch token, or both (classification and kNN alike)."""
 from typing import Tuple
 
 import torch
@@ -6,7 +6,23 @@ from mmengine.model import BaseModule
 
 from cledi.registry import MODELS
 
-FEATURES = ('cls', 'mean', 'cls+mean')
+FEATURE_TYPES = ('cls', 'mean', 'cls+mean')
+
+
+def check_feature_type(feature: str) -> None:
+    if feature not in FEATURE_TYPES:
+        raise ValueError(f"feature '{feature}' is not one of {FEATURE_TYPES}")
+
+
+def pool_tokens(tokens: torch.Tensor, feature: str = 'cls') -> torch.Tensor:
+    """(B, 1 + N, C) tokens -> the CLS token (B, C), the mean patch token (B, C), or both concatenated (B, 2C)."""
+    check_feature_type(feature)
+    cls_token, patch_mean = tokens[:, 0], tokens[:, 1:].mean(dim=1)
+    if feature == 'cls':
+        return cls_token
+    if feature == 'mean':
+        return patch_mean
+    return torch.cat([cls_token, patch_mean], dim=1)
 
 
 @MODELS.register_module()
@@ -14,7 +30,7 @@ class TokenPool(BaseModule):
     """Turn the backbone's raw (B, 1 + N, C) outputs into (B, C) features (``'cls+mean'``: (B, 2C)).
 
     Parameter-free, so a pre-trained backbone loads strictly and a linear probe sees exactly the features that
-    the kNN evaluation uses (``tools/knn_eval.py --feature``).
+    the kNN evaluation uses (``tools/knn_eval.py --feature``): both go through :func:`pool_tokens`.
 
     Args:
         feature (str): ``'cls'``, ``'mean'`` or ``'cls+mean'``. Defaults to ``'cls'``.
@@ -22,8 +38,7 @@ class TokenPool(BaseModule):
 
     def __init__(self, feature: str = 'cls') -> None:
         super().__init__()
-        if feature not in FEATURES:
-            raise ValueError(f"feature '{feature}' is not one of {FEATURES}")
+        check_feature_type(feature)
         self.feature = feature
 
     def forward(self, inputs: Tuple[torch.Tensor]) -> Tuple[torch.Tensor]:
@@ -31,9 +46,4 @@ class TokenPool(BaseModule):
         if tokens.dim() != 3:
             raise ValueError(f"TokenPool needs raw token sequences (B, 1 + N, C); build the backbone with out_type='raw' "
                              f'(got shape {tuple(tokens.shape)})')
-        cls_token, patch_mean = tokens[:, 0], tokens[:, 1:].mean(dim=1)
-        if self.feature == 'cls':
-            return (cls_token, )
-        if self.feature == 'mean':
-            return (patch_mean, )
-        return (torch.cat([cls_token, patch_mean], dim=1), )
+        return (pool_tokens(tokens, self.feature), )
