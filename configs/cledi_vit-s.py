@@ -9,5 +9,5 @@ _base_ = [
     '_base_/models/cledi_vit-s.py',
     '_base_/datasets/imagenet_mocov3.py',
     '_base_/schedules/adamw_coslr-300e.py',
-    '_base_/default_runtime.py',
+    '_base_/cledi_runtime.py',
 ]

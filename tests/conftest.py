@@ -9,14 +9,13 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data'))
 
 TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
-# config overrides that shrink any CL-EDI config to a unit-sized model (32x32 input, patch 8)
+# config overrides that shrink any CL-EDI config to a unit-sized model (32x32 input, patch 8); the detail
+# projector / predictor follow the global ones
 TINY_CLEDI_MODEL = dict(
     backbone=dict(arch=dict(TINY_ARCH, _delete_=True), img_size=32, patch_size=8),
     neck=dict(in_channels=32, hid_channels=64, out_channels=32),
     head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)),
-    detail_aggregator=dict(in_channels=32, num_heads=2),
-    detail_neck=dict(in_channels=32, hid_channels=64, out_channels=32),
-    detail_head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)))
+    detail_aggregator=dict(in_channels=32, num_heads=2))
 
 
 def _require_dir(path: str, what: str) -> str:
@@ -48,6 +47,18 @@ def cifar10_subset(cifar10_root, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp('cifar_subset') / 'train_256.txt'
     path.write_text('\n'.join(subset) + '\n')
     return str(path)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _image_cache(tmp_path_factory):
+    """Decoded-image caches of this session go to a temporary folder, not ~/.cache/cledi/images."""
+    previous = os.environ.get('CLEDI_CACHE_DIR')
+    os.environ['CLEDI_CACHE_DIR'] = str(tmp_path_factory.mktemp('image_cache'))
+    yield
+    if previous is None:
+        os.environ.pop('CLEDI_CACHE_DIR', None)
+    else:
+        os.environ['CLEDI_CACHE_DIR'] = previous
 
 
 @pytest.fixture(autouse=True)

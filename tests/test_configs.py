@@ -39,6 +39,7 @@ def test_config_loads_and_model_builds(path):
     assert type(model).__name__ in ('CLEDI', 'MoCoV3')
     assert type(model.backbone).__name__ == 'ViT'
     dataset = cfg.train_dataloader.dataset
+    dataset = dataset.dataset if dataset.type == 'cledi.DecodedImageCache' else dataset
     assert dataset.get('data_root') or dataset.type == 'cledi.SklearnDigits'
 
 
@@ -46,16 +47,30 @@ def test_config_loads_and_model_builds(path):
 def test_mocov3_baseline_is_like_for_like(cledi_path, mocov3_path):
     cledi = Config.fromfile(osp.join(REPO_ROOT, cledi_path))
     mocov3 = Config.fromfile(osp.join(REPO_ROOT, mocov3_path))
-    for key in ('train_dataloader', 'optim_wrapper', 'param_scheduler', 'train_cfg', 'auto_scale_lr', 'randomness'):
+    for key in ('train_dataloader', 'data_preprocessor', 'optim_wrapper', 'param_scheduler', 'train_cfg',
+                'auto_scale_lr', 'randomness', 'amp'):
         assert cledi[key] == mocov3[key], key
+    for key in ('knn_bank_dataloader', 'knn_query_dataloader'):
+        assert cledi.get(key) == mocov3.get(key), key
     assert {**cledi.model.backbone, 'out_type': None} == {**mocov3.model.backbone, 'out_type': None}
-    assert cledi.model.data_preprocessor == mocov3.model.data_preprocessor
-    for key in ('in_channels', 'hid_channels', 'out_channels', 'num_layers'):
-        assert cledi.model.neck[key] == mocov3.model.neck[key]
-        assert cledi.model.head.predictor[key] == mocov3.model.head.predictor[key]
+    assert cledi.model.neck == mocov3.model.neck
+    assert cledi.model.head.predictor == mocov3.model.head.predictor
     assert cledi.model.head.temperature == mocov3.model.head.temperature
     assert mocov3.model.head.loss.loss_weight == pytest.approx(2 * mocov3.model.head.temperature)
     assert 1 - cledi.model.base_momentum == pytest.approx(mocov3.model.base_momentum)
+    # the only runtime difference: CL-EDI's momentum hook (MoCoV3 schedules its own EMA)
+    assert cledi.default_hooks.pop('momentum') == dict(type='cledi.CosineMomentumHook')
+    assert cledi.default_hooks == mocov3.default_hooks and not cledi.get('custom_hooks')
+
+
+@pytest.mark.parametrize('path', [p for p in PRETRAIN_CONFIGS if 'cifar10' in p and 'download' not in p],
+                         ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_cifar_pretraining_configs_use_the_fast_path_and_the_knn_monitor(path):
+    cfg = Config.fromfile(path)
+    assert cfg.data_preprocessor.type == 'cledi.TwoViewPreprocessor'
+    assert cfg.train_dataloader.dataset.type == 'cledi.DecodedImageCache'
+    assert [t['type'] for t in cfg.train_dataloader.dataset.pipeline] == ['PackInputs']
+    assert cfg.default_hooks.knn.type == 'cledi.KNNEvalHook' and cfg.default_hooks.knn.interval >= 1
 
 
 def test_classification_configs_are_found():

@@ -20,7 +20,7 @@ from mmengine.registry import init_default_scope
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, evaluate_knn_features  # noqa: E402
-from cledi.utils import check_data_roots, set_data_root  # noqa: E402
+from cledi.utils import check_data_roots, merge_data_preprocessor, set_data_root  # noqa: E402
 from cledi.utils.checkpoint import load_backbone_strict  # noqa: E402
 
 
@@ -50,6 +50,7 @@ def main(argv=None):
             raise KeyError(f"config '{args.config}' has no {key}; add labelled bank / query dataloaders "
                            '(see configs/_base_/datasets/cifar10_folder.py)')
     check_data_roots(cfg)
+    merge_data_preprocessor(cfg)
     logger = MMLogger.get_instance('cledi_knn', log_level='INFO')
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     from mmpretrain.registry import MODELS

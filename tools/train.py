@@ -1,6 +1,6 @@
 """Train with a cledi config: CL-EDI / MoCo v3 pre-training (MMPretrain) or detection transfer (MMDetection).
 
-    python tools/train.py CONFIG [--data-root DIR] [--work-dir DIR] [--resume [CHECKPOINT]] [--amp]
+    python tools/train.py CONFIG [--data-root DIR] [--work-dir DIR] [--resume [CHECKPOINT]] [--amp [on|off|auto]]
                           [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG NUM_PROCESSES [same options]
 
@@ -32,7 +32,13 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', help='point every dataloader of the config (kNN monitor included) here')
     parser.add_argument(
         '--epochs', type=int, help='change max_epochs; warm-up and cosine phases are stretched to match')
-    parser.add_argument('--amp', action='store_true', help='force mixed precision (needs a GPU)')
+    parser.add_argument(
+        '--amp',
+        nargs='?',
+        const='on',
+        choices=['on', 'off', 'auto'],
+        help="mixed precision: 'on' (alone: --amp) float16 on a GPU, bf16 autocast on a CPU; 'off' float32; "
+        "'auto' (the configs' default) on where it pays off: a GPU, or a CPU with native bf16")
     parser.add_argument(
         '--cfg-options',
         nargs='+',

@@ -29,15 +29,16 @@ def _strip_collate_scope(cfg: Config) -> None:
             collate_fn.pop('_scope_', None)
 
 
-def _iter_datasets(dataset: dict) -> Iterator[dict]:
-    """Yield the leaf dataset configs (through wrappers such as ConcatDataset / RepeatDataset)."""
+def _iter_datasets(dataset: dict, path: str = 'dataset') -> Iterator[Tuple[str, dict]]:
+    """Yield the leaf dataset configs with their config paths (through wrappers such as ConcatDataset,
+    RepeatDataset and cledi.DecodedImageCache)."""
     if 'datasets' in dataset:
-        for child in dataset['datasets']:
-            yield from _iter_datasets(child)
+        for index, child in enumerate(dataset['datasets']):
+            yield from _iter_datasets(child, f'{path}.datasets.{index}')
     elif isinstance(dataset.get('dataset'), dict):
-        yield from _iter_datasets(dataset['dataset'])
+        yield from _iter_datasets(dataset['dataset'], f'{path}.dataset')
     else:
-        yield dataset
+        yield path, dataset
 
 
 def check_data_roots(cfg: Config) -> None:
@@ -50,13 +51,13 @@ def check_data_roots(cfg: Config) -> None:
         dataset = loader.get('dataset')
         if not isinstance(dataset, dict):
             continue
-        for leaf in _iter_datasets(dataset):
+        for path, leaf in _iter_datasets(dataset):
             data_root = leaf.get('data_root')
             if data_root and not osp.isdir(data_root):
                 raise FileNotFoundError(
                     f"{key}: data_root '{data_root}' does not exist (resolved from '{osp.abspath(data_root)}'). "
                     'Put the data there, or point the config at it: `tools/train.py CONFIG --data-root /path/to/data` '
-                    f'(sets every dataloader), or `--cfg-options {key}.dataset.data_root=/path/to/data`.')
+                    f'(sets every dataloader), or `--cfg-options {key}.{path}.data_root=/path/to/data`.')
 
 
 def set_data_root(cfg: Config, data_root: str) -> Config:
@@ -69,7 +70,7 @@ def set_data_root(cfg: Config, data_root: str) -> Config:
     for _, loader in _dataloaders(cfg):
         dataset = loader.get('dataset')
         if isinstance(dataset, dict):
-            for leaf in _iter_datasets(dataset):
+            for _, leaf in _iter_datasets(dataset):
                 if leaf.get('data_root'):
                     old_roots.add(leaf['data_root'])
                 leaf['data_root'] = data_root
@@ -84,13 +85,23 @@ def set_data_root(cfg: Config, data_root: str) -> Config:
     return cfg
 
 
+def merge_data_preprocessor(cfg: Config) -> Config:
+    """Put the top-level ``data_preprocessor`` (the data bases' entry, MMPretrain's idiom) into ``cfg.model``
+    unless the model sets its own, as ``Runner`` does; then ``MODELS.build(cfg.model)`` gives the model of a run."""
+    if isinstance(cfg.get('model'), dict) and isinstance(cfg.get('data_preprocessor'), dict):
+        cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return cfg
+
+
 def prepare_runner_config(cfg: Config, check_data: bool = True) -> Config:
     """Apply cledi's fixes to a loaded config before ``Runner.from_cfg``.
 
     - removes the ``_scope_`` that ``mmpretrain::``/``mmdet::`` bases inject into ``collate_fn``;
+    - puts the top-level ``data_preprocessor`` into ``cfg.model`` (:func:`merge_data_preprocessor`);
     - checks that every ``data_root`` exists (``check_data=True``).
     """
     _strip_collate_scope(cfg)
+    merge_data_preprocessor(cfg)
     if check_data:
         check_data_roots(cfg)
     return cfg

@@ -1,17 +1,36 @@
 """Device-dependent settings applied by the tools: distributed backend, CPU DDP wrapper, mixed precision."""
+from typing import Union
+
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from cledi.engine.optimizers import cpu_has_native_bf16
 
-def setup_device(cfg: Config, launcher: str = 'none', amp: bool = False) -> Config:
+AMP_MODES = ('auto', 'on', 'off')
+
+
+def _amp_mode(value: Union[bool, str, None]) -> str:
+    if value is True:
+        return 'on'
+    if value in (False, None):
+        return 'off'
+    if value not in AMP_MODES:
+        raise ValueError(f"amp '{value}' is not one of {AMP_MODES} (or True / False)")
+    return value
+
+
+def setup_device(cfg: Config, launcher: str = 'none', amp: Union[bool, str, None] = None) -> Config:
     """Adapt a config to the machine it runs on.
 
     - no GPU + a launcher: gloo backend, the process group initialised here (MMEngine's ``init_dist`` calls
       ``torch.cuda.set_device``, which fails without a GPU), and ``cledi.CPUDistributedDataParallel``;
-    - mixed precision (``AmpOptimWrapper``) when ``amp`` is True, or when the config says ``amp = 'auto'`` and
-      a GPU is present. ``amp=True`` without a GPU is an error rather than a silent fp32 run.
+    - mixed precision, from ``amp`` (the command line's ``--amp``) or else the config's ``amp`` key:
+      ``'on'`` / True forces it, ``'off'`` / False keeps float32, ``'auto'`` (the configs' default) turns it on
+      where it was measured to pay off: on a GPU (``AmpOptimWrapper``, float16 with loss scaling) and on a CPU
+      with native bfloat16 (``cledi.AutocastOptimWrapper``, bf16 autocast; AVX512-BF16 / AMX). On a CPU without
+      native bf16 ``'auto'`` stays float32: there bf16 is emulated and slower (docs/benchmarks.md).
     """
     has_gpu = torch.cuda.is_available()
     if launcher != 'none' and not has_gpu:
@@ -23,14 +42,19 @@ def setup_device(cfg: Config, launcher: str = 'none', amp: bool = False) -> Conf
         if launcher == 'pytorch' and not torch_dist.is_initialized():
             torch_dist.init_process_group(backend='gloo')
 
-    use_amp = amp or (cfg.get('amp', False) == 'auto' and has_gpu)
-    if amp and not has_gpu:
-        raise RuntimeError('--amp needs a GPU (AmpOptimWrapper), but torch.cuda.is_available() is False; '
-                           'drop --amp to train in fp32 on the CPU')
+    mode = _amp_mode(amp if amp is not None else cfg.get('amp', 'off'))
+    use_amp = mode == 'on' or (mode == 'auto' and (has_gpu or cpu_has_native_bf16()))
     optim_wrapper = cfg.get('optim_wrapper')
     if use_amp and isinstance(optim_wrapper, dict) and optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper':
-        optim_wrapper['type'] = 'AmpOptimWrapper'
-        optim_wrapper.setdefault('loss_scale', 'dynamic')
-        print_log('mixed precision on: optim_wrapper.type = AmpOptimWrapper', logger='current')
+        if has_gpu:
+            optim_wrapper['type'] = 'AmpOptimWrapper'
+            optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            optim_wrapper['type'] = 'cledi.AutocastOptimWrapper'
+            optim_wrapper.setdefault('dtype', 'bfloat16')
+            if not cpu_has_native_bf16():
+                print_log('bf16 autocast on a CPU without native bf16 (no AVX512-BF16 / AMX): expect it to be '
+                          'slower than float32', logger='current', level=30)
+        print_log(f'mixed precision on: optim_wrapper.type = {optim_wrapper["type"]}', logger='current')
     cfg.pop('amp', None)
     return cfg

@@ -1,5 +1,9 @@
-# Runtime shared by every pre-training config. Objects are built in MMPretrain's scope; cledi's types carry
-# the `cledi.` prefix, and `custom_imports` makes a missing cledi install fail when the config loads.
+# Runtime shared by every pre-training config, algorithm-neutral (CL-EDI adds its momentum hook in
+# cledi_runtime.py). Objects are built in MMPretrain's scope; cledi's types carry the `cledi.` prefix, and
+# `custom_imports` makes a missing cledi install fail when the config loads.
+# Hooks are named entries of `default_hooks` (merged by name through inheritance), so a config or the command
+# line changes one by name: e.g. the kNN monitor of the CIFAR configs is `default_hooks.knn`, its interval
+# `default_hooks.knn.interval`.
 default_scope = 'mmpretrain'
 custom_imports = dict(imports=['cledi'], allow_failed_imports=False)
 
@@ -11,8 +15,6 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
-# EMA momentum 0.99 -> 1 along a cosine over the whole run (read from the Runner, so resume keeps it).
-custom_hooks = [dict(type='cledi.CosineMomentumHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -28,5 +30,7 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0, diff_rank_seed=True, deterministic=False)
-# 'auto': tools/train.py uses mixed precision (AmpOptimWrapper) when a GPU is present, fp32 on the CPU.
+# Mixed precision, applied by tools/train.py (`--amp on|off|auto` overrides it): 'auto' turns it on where it
+# was measured to pay off, a GPU (AmpOptimWrapper) or a CPU with native bf16 (cledi.AutocastOptimWrapper);
+# float32 elsewhere.
 amp = 'auto'

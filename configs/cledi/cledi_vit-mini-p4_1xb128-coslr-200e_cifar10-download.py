@@ -3,6 +3,6 @@ _base_ = [
     '../_base_/models/cledi_vit-mini-p4.py',
     '../_base_/datasets/cifar10_download.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cledi_runtime.py',
 ]
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10))

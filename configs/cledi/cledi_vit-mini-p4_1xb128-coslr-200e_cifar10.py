@@ -1,8 +1,9 @@
-# CL-EDI, ViT-mini patch 4, on the full CIFAR-10 train split (50,000 images) from an image folder.
+# CL-EDI, ViT-mini patch 4, on the full CIFAR-10 train split (50,000 images), fast data path, kNN monitor.
 _base_ = [
     '../_base_/models/cledi_vit-mini-p4.py',
     '../_base_/datasets/cifar10_folder.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cledi_runtime.py',
 ]
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=10), knn=dict(type='cledi.KNNEvalHook', interval=10))

@@ -6,13 +6,12 @@ _base_ = [
     '../_base_/models/cledi_vit-mini-p4.py',
     '../_base_/datasets/pennfudan_images.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cledi_runtime.py',
 ]
 model = dict(backbone=dict(img_size=48))
 # 300 iterations of 40 images: the CIFAR runs' effective lr (3e-4), not the batch-scaled 1.5e-4 x 40 / 256
 optim_wrapper = dict(optimizer=dict(lr=3e-4))
 auto_scale_lr = dict(enable=False)
-custom_hooks = [dict(type='cledi.CosineMomentumHook')]
 default_hooks = dict(logger=dict(interval=15), checkpoint=dict(interval=25, max_keep_ckpts=1))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0, end=10, convert_to_iter_based=True),

@@ -4,16 +4,16 @@
 _base_ = [
     '../_base_/models/cledi_vit-s.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cledi_runtime.py',
 ]
 model = dict(
     backbone=dict(arch='nano', img_size=32, patch_size=4),
     neck=dict(in_channels=64, hid_channels=512, out_channels=128),
-    head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)),
-    detail_aggregator=dict(in_channels=64),
-    detail_neck=dict(in_channels=64, hid_channels=512, out_channels=128),
-    detail_head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)))
+    head=dict(predictor=dict(in_channels=128, hid_channels=512, out_channels=128)))
 
+# the PIL path (1,348 tiny images: the loader is not what limits this run)
+data_preprocessor = dict(
+    type='SelfSupDataPreprocessor', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 # digits are not mirror-symmetric: no flips; grey images: brightness / contrast jitter only
 view_pipeline = [
     dict(type='RandomResizedCrop', scale=32, crop_ratio_range=(0.4, 1.0), backend='pillow'),

@@ -5,14 +5,11 @@ _base_ = [
     '../_base_/models/cledi_vit-s-p4.py',
     '../_base_/datasets/cifar10_folder.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cledi_runtime.py',
 ]
-train_dataloader = dict(batch_size=256, num_workers=6, dataset=dict(ann_file='meta/train_10pct.txt'))
-knn_bank_dataloader = dict(num_workers=4, dataset=dict(ann_file='meta/train_10pct.txt'))
+# the fast path leaves the loader workers only uint8 batches to hand over
+train_dataloader = dict(batch_size=256, num_workers=4, dataset=dict(dataset=dict(ann_file='meta/train_10pct.txt')))
+knn_bank_dataloader = dict(num_workers=4, dataset=dict(dataset=dict(ann_file='meta/train_10pct.txt')))
 knn_query_dataloader = dict(num_workers=4)
-custom_hooks = [
-    dict(type='cledi.CosineMomentumHook'),
-    dict(type='cledi.KNNEvalHook', bank_dataloader='knn_bank_dataloader',
-         query_dataloader='knn_query_dataloader', interval=10),
-]
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=10), knn=dict(type='cledi.KNNEvalHook', interval=10))

@@ -1,10 +1,9 @@
-# MoCo v3 baseline with the backbone, data and schedule of configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py
+# MoCo v3 baseline with the backbone, data path and schedule of configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py
 _base_ = [
     '../_base_/models/mocov3_vit-mini-p4.py',
     '../_base_/datasets/cifar10_folder.py',
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
     '../_base_/default_runtime.py',
 ]
-# MoCoV3 schedules its momentum itself (CosineEMA); cledi.CosineMomentumHook is for cledi.CLEDI
-custom_hooks = []
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(interval=10), knn=dict(type='cledi.KNNEvalHook', interval=10))

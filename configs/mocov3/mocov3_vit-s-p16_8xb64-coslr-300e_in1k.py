@@ -5,5 +5,3 @@ _base_ = [
     '../_base_/schedules/adamw_coslr-300e.py',
     '../_base_/default_runtime.py',
 ]
-# MoCoV3 schedules its momentum itself (CosineEMA); cledi.CosineMomentumHook is for cledi.CLEDI
-custom_hooks = []

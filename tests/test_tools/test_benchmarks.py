@@ -7,7 +7,7 @@ import pytest
 
 from ..conftest import REPO_ROOT
 
-SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py']
+SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py']
 
 
 @pytest.mark.parametrize('script', SCRIPTS)

@@ -12,7 +12,7 @@ def test_knn_eval_prints_and_writes_the_numbers(tmp_path, cifar10_root, pretrain
     out = tmp_path / 'knn.json'
     result = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--data-root',
                   cifar10_root, '--feature', 'cls+mean', '--out', str(out), '--cfg-options',
-                  'knn_bank_dataloader.dataset.indices=1000', 'knn_query_dataloader.dataset.indices=300',
+                  'knn_bank_dataloader.dataset.dataset.indices=1000', 'knn_query_dataloader.dataset.dataset.indices=300',
                   'knn_bank_dataloader.num_workers=0', 'knn_query_dataloader.num_workers=0'])
     assert result.returncode == 0, result.stderr[-3000:]
     numbers = json.loads(out.read_text())
@@ -30,7 +30,7 @@ def test_knn_eval_patch_features_of_a_mocov3_config_and_random_init(tmp_path, ci
         out = tmp_path / f'knn{attempt}.json'
         result = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'knn_eval.py'), config, 'random', '--data-root',
                       cifar10_root, '--feature', 'cls', 'mean', '--out', str(out), '--cfg-options',
-                      'knn_bank_dataloader.dataset.indices=500', 'knn_query_dataloader.dataset.indices=200',
+                      'knn_bank_dataloader.dataset.dataset.indices=500', 'knn_query_dataloader.dataset.dataset.indices=200',
                       'knn_bank_dataloader.num_workers=0', 'knn_query_dataloader.num_workers=0'])
         assert result.returncode == 0, result.stderr[-3000:]
         outs.append(json.loads(out.read_text()))

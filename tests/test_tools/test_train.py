@@ -12,31 +12,28 @@ import torch
 import cledi  # noqa: F401  (allow-lists the objects of MMEngine checkpoints for weights_only loading)
 
 from ..conftest import REPO_ROOT, TINY_CLEDI_MODEL
-from ..helpers import CIFAR_CLEDI_CONFIG
+from ..helpers import CIFAR_CLEDI_CONFIG, CIFAR_MOCOV3_CONFIG
 
 TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
 
 
-def write_tiny_config(path, data_root, ann_file, max_epochs=2, base=CIFAR_CLEDI_CONFIG):
+def write_tiny_config(path, data_root, ann_file, max_epochs=2, base=CIFAR_CLEDI_CONFIG, model=TINY_CLEDI_MODEL):
+    """A unit-sized version of a CIFAR pre-training config (fast path: cached images, views in the preprocessor)."""
     path.write_text(f"""_base_ = [{base!r}]
-model = dict({', '.join(f'{k}={v!r}' for k, v in TINY_CLEDI_MODEL.items())})
+model = dict({', '.join(f'{k}={v!r}' for k, v in model.items())})
 train_dataloader = dict(batch_size=32, num_workers=0, persistent_workers=False,
-                        dataset=dict(data_root={data_root!r}, ann_file={ann_file!r}))
+                        dataset=dict(dataset=dict(data_root={data_root!r}, ann_file={ann_file!r})))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=4),
     dict(type='CosineAnnealingLR', T_max={max_epochs}, by_epoch=True, begin=0, end={max_epochs},
          convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs={max_epochs})
-default_hooks = dict(logger=dict(interval=2), checkpoint=dict(interval=1))
+default_hooks = dict(logger=dict(interval=2), checkpoint=dict(interval=1), knn=dict(interval=1, ks=(5, 20)))
 knn_bank_dataloader = dict(batch_size=64, num_workers=0,
-                           dataset=dict(data_root={data_root!r}, ann_file={ann_file!r}))
-knn_query_dataloader = dict(batch_size=64, num_workers=0, dataset=dict(data_root={data_root!r}, indices=200))
-custom_hooks = [
-    dict(type='cledi.CosineMomentumHook'),
-    dict(type='cledi.KNNEvalHook', bank_dataloader='knn_bank_dataloader', query_dataloader='knn_query_dataloader',
-         interval=1, ks=(5, 20)),
-]
+                           dataset=dict(dataset=dict(data_root={data_root!r}, ann_file={ann_file!r})))
+knn_query_dataloader = dict(batch_size=64, num_workers=0,
+                            dataset=dict(dataset=dict(data_root={data_root!r}, indices=200)))
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(vis_backends=vis_backends)
 """)
@@ -96,6 +93,30 @@ def test_knn_monitor_logs_every_epoch_and_keeps_the_best(trained):
     assert any(k.startswith('momentum_encoder.backbone.') for k in checkpoint['state_dict'])
 
 
+def test_mocov3_trains_on_the_same_fast_path(tmp_path, cifar10_root, cifar10_subset):
+    tiny = dict(backbone=TINY_CLEDI_MODEL['backbone'], neck=TINY_CLEDI_MODEL['neck'], head=TINY_CLEDI_MODEL['head'])
+    config = write_tiny_config(tmp_path / 'tiny_mocov3.py', cifar10_root, cifar10_subset, max_epochs=1,
+                               base=CIFAR_MOCOV3_CONFIG, model=tiny)
+    work_dir = str(tmp_path / 'work')
+    result = run([sys.executable, TRAIN, config, '--work-dir', work_dir])
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert records[-1]['step'] == 8 and all(0 < r['loss'] < 10 for r in records)
+    assert [r['epoch'] for r in scalars(work_dir) if 'knn/top1_k5' in r] == [1]
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
+
+
+def test_bf16_autocast_on_the_cpu(tmp_path, cifar10_root, cifar10_subset):
+    config = write_tiny_config(tmp_path / 'tiny.py', cifar10_root, cifar10_subset, max_epochs=1)
+    work_dir = str(tmp_path / 'work')
+    result = run([sys.executable, TRAIN, config, '--work-dir', work_dir, '--amp', 'on',
+                  '--cfg-options', 'default_hooks.knn.interval=5'])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'optim_wrapper.type = cledi.AutocastOptimWrapper' in result.stdout + result.stderr
+    records = [r for r in scalars(work_dir) if 'loss' in r]
+    assert records[-1]['step'] == 8 and all(0 < r['loss_global'] < 10 for r in records)
+
+
 def test_resume_continues_from_the_last_checkpoint(trained):
     config = trained['config']
     longer = write_tiny_config(trained['tmp'] / 'tiny_3e.py', *_data_of(config), max_epochs=3)
@@ -110,7 +131,7 @@ def test_resume_continues_from_the_last_checkpoint(trained):
 def _data_of(config_path):
     from mmengine.config import Config
     cfg = Config.fromfile(config_path)
-    return cfg.train_dataloader.dataset.data_root, cfg.train_dataloader.dataset.ann_file
+    return cfg.train_dataloader.dataset.dataset.data_root, cfg.train_dataloader.dataset.dataset.ann_file
 
 
 def test_dist_train_two_processes_gloo(tmp_path, cifar10_root, cifar10_subset):
@@ -134,5 +155,5 @@ def test_missing_data_root_names_the_path(tmp_path, cifar10_subset):
     result = run([sys.executable, TRAIN, config, '--work-dir', str(work_dir)])
     assert result.returncode != 0
     assert f"data_root '{missing}' does not exist" in result.stderr
-    assert 'train_dataloader.dataset.data_root=' in result.stderr
+    assert 'train_dataloader.dataset.dataset.data_root=' in result.stderr
     assert not work_dir.exists()  # failed before the Runner wrote anything

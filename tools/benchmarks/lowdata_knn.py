@@ -19,7 +19,6 @@ import glob
 import json
 import os
 import os.path as osp
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,9 +26,10 @@ import time
 
 import torch
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.evaluation import FEATURE_TYPES  # noqa: E402
+from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, machine, start,  # noqa: E402
+                                     train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
 
 MODELS = {
@@ -44,13 +44,9 @@ MODELS = {
         'text': 'ViT-S (384-d, 12 layers, 12 heads) patch 4, 4096-wide projector / predictor',
     },
 }
-METHODS = ('cledi', 'mocov3')
-NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3'}
 
 
 def parse_args(argv=None):
-    default_data = osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')),
-                            'cifar10')
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--epochs', type=int, default=30)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
@@ -63,7 +59,9 @@ def parse_args(argv=None):
     parser.add_argument('--cledi-config', help='a CL-EDI config to use instead of the default (ablations)')
     parser.add_argument('--section', help='docs section key (default: lowdata-knn, plus the model and -gpu '
                         'when not the CPU default)')
-    parser.add_argument('--data-root', default=default_data)
+    parser.add_argument('--data-root', default=default_data_root('cifar10'))
+    parser.add_argument('--amp', choices=['on', 'off', 'auto'],
+                        help="tools/train.py --amp (default: the configs' 'auto': bf16 on CPUs with native bf16)")
     parser.add_argument('--knn-interval', type=int, default=5)
     parser.add_argument('--work-root', default='work_dirs/bench_lowdata_knn')
     parser.add_argument('--out', default='docs/benchmarks.md')
@@ -117,6 +115,12 @@ def write_holdout_list(data_root, out_path):
     return osp.abspath(out_path)
 
 
+def query_split_options(ann_file):
+    """``--cfg-options`` that make the kNN queries the images of ``ann_file`` (training folder, cached)."""
+    return [f'knn_query_dataloader.dataset.dataset.ann_file={ann_file}',
+            'knn_query_dataloader.dataset.dataset.data_prefix=train']
+
+
 def train(args, method, seed, wait=True):
     """Start (or resume) one run; returns the process, or None when the run has finished already."""
     work_dir = run_dir(args, method, seed)
@@ -127,15 +131,14 @@ def train(args, method, seed, wait=True):
     val = []
     if args.val:
         holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
-        val = [f'knn_query_dataloader.dataset.ann_file={holdout}', 'knn_query_dataloader.dataset.data_prefix=train']
-    resume = ['--resume'] if glob.glob(osp.join(work_dir, 'epoch_*.pth')) else []
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
-           '--data-root', args.data_root, '--epochs', str(args.epochs), *resume, '--cfg-options',
-           f'randomness.seed={seed}', f'default_hooks.checkpoint.interval={args.ckpt_interval}',
-           f'custom_hooks.{len(_config(config).custom_hooks) - 1}.interval={args.knn_interval}', *val,
-           *args.cfg_options]
-    print(f'[bench] {method} seed {seed}: {" ".join(cmd)}', flush=True)
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+        val = query_split_options(holdout)
+    resume = bool(glob.glob(osp.join(work_dir, 'epoch_*.pth')))
+    cmd = train_command(
+        config, work_dir, args.data_root, args.epochs, resume,
+        options=[f'randomness.seed={seed}', f'default_hooks.checkpoint.interval={args.ckpt_interval}',
+                 f'default_hooks.knn.interval={args.knn_interval}', *val, *args.cfg_options],
+        extra=['--amp', args.amp] if args.amp else [])
+    proc = start(cmd)
     return _wait(proc, method, seed, time.time()) if wait else (proc, method, seed, time.time())
 
 
@@ -171,13 +174,6 @@ def fmt(values):
     return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
 
 
-def machine():
-    cpu = f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores'
-    if torch.cuda.is_available():
-        return f'{torch.cuda.get_device_name(0)} GPU, {cpu}, mixed precision (AmpOptimWrapper)'
-    return f'{cpu}, fp32'
-
-
 def section_key(args):
     if args.section:
         return args.section
@@ -203,7 +199,7 @@ def report(args, seconds):
         f'{" ".join(map(str, args.seeds))} --knn-interval {args.knn_interval}`'
         f'{" (extra: " + " ".join(args.cfg_options) + ")" if args.cfg_options else ""}',
         '',
-        f'Machine: {machine()}, torch {torch.__version__}. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
+        f'Machine: {machine()}, torch {torch.__version__}, `--amp {args.amp or "auto"}`. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
         f'for pre-training and as the kNN bank; {queries}. '
         f'{MODELS[args.model]["text"]}, batch {batch}, AdamW (config lr 1.5e-4 per 256 images unless the extra '
         f'options above override it; auto_scale_lr then multiplies by {batch}/256), wd 0.1, warm-up + cosine '
@@ -244,8 +240,7 @@ def knn_eval(args, config, checkpoint, split, out):
         split_opts = []
         if split == 'val':
             holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
-            split_opts = [f'knn_query_dataloader.dataset.ann_file={holdout}',
-                          'knn_query_dataloader.dataset.data_prefix=train']
+            split_opts = query_split_options(holdout)
         cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURE_TYPES,
                '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
         print(f'[bench] {" ".join(cmd)}', flush=True)

@@ -14,17 +14,15 @@ to docs/benchmarks.md.
 import argparse
 import glob
 import json
-import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import time
 
 import torch
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from tools.benchmarks.common import ROOT, default_data_root, machine, train_command  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py'
@@ -42,7 +40,6 @@ PENNFUDAN_PRETRAIN = {
 
 
 def parse_args(argv=None):
-    shared = os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data'))
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--epochs', type=int, default=6)
     parser.add_argument('--inits', nargs='+', choices=INITS, default=list(INITS),
@@ -53,7 +50,7 @@ def parse_args(argv=None):
                         help='which lowdata_knn.py runs the default checkpoints come from (--pretrain cifar10)')
     parser.add_argument('--cledi-checkpoint')
     parser.add_argument('--mocov3-checkpoint')
-    parser.add_argument('--data-root', default=osp.join(shared, 'pennfudan'))
+    parser.add_argument('--data-root', default=default_data_root('pennfudan'))
     parser.add_argument('--work-root', default='work_dirs/bench_pennfudan')
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--seed', type=int, default=0)
@@ -79,9 +76,9 @@ def pretrain_on_pennfudan(args, method):
     work_dir = osp.join(args.work_root, f'pretrain_{method}_seed{args.seed}')
     path = osp.join(work_dir, 'epoch_100.pth')
     if not osp.isfile(osp.join(ROOT, path)):
-        resume = ['--resume'] if glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')) else []
-        cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), PENNFUDAN_PRETRAIN[method], '--data-root',
-               args.data_root, '--work-dir', work_dir, *resume, '--cfg-options', f'randomness.seed={args.seed}']
+        resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
+        cmd = train_command(PENNFUDAN_PRETRAIN[method], work_dir, args.data_root, resume=resume,
+                            options=[f'randomness.seed={args.seed}'])
         print(f'[bench] pre-training {method}: {" ".join(cmd)}', flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
     return path
@@ -92,9 +89,8 @@ def finetune(args, name, checkpoint):
     tag = '' if name == 'random init' or args.pretrain == 'cifar10' else f'_pt-{args.pretrain}'
     work_dir = osp.join(args.work_root, name.replace(' ', '_').lower() + f'_e{args.epochs}{tag}')
     if not osp.isfile(osp.join(ROOT, work_dir, f'epoch_{args.epochs}.pth')):
-        cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--data-root', args.data_root,
-               '--work-dir', work_dir, '--epochs', str(args.epochs), '--cfg-options',
-               f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={args.seed}']
+        cmd = train_command(CONFIG, work_dir, args.data_root, args.epochs,
+                            options=[f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={args.seed}'])
         print(f'[bench] {name}: {" ".join(cmd)}', flush=True)
         start = time.time()
         subprocess.run(cmd, cwd=ROOT, check=True)
@@ -115,8 +111,7 @@ def main(argv=None):
         f'Command: `python tools/benchmarks/pennfudan_transfer.py --epochs {args.epochs}'
         f'{" --pretrain " + args.pretrain if args.pretrain != "cifar10" else ""}`',
         '',
-        f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, torch '
-        f'{torch.__version__}, fp32. Config `{CONFIG}` (Mask R-CNN, ViTDet-style ViT-mini patch 4 with window '
+        f'Machine: {machine()}, torch {torch.__version__}, fp32. Config `{CONFIG}` (Mask R-CNN, ViTDet-style ViT-mini patch 4 with window '
         'attention, SimpleFPN, 128-wide heads, 192 px, AdamW + layer decay 0.75), '
         f'{args.epochs} epochs on the 120 training images, seed {args.seed}; COCO metrics on the 50 val images. '
         f'Pre-trained backbones: {PRETRAIN[args.pretrain].format(epochs=args.pretrain_epochs)}.',

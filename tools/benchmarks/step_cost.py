@@ -12,32 +12,28 @@ state of a step.
 """
 import argparse
 import json
-import os
 import os.path as osp
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
-from tools.benchmarks.lowdata_knn import METHODS, MODELS, NAMES  # noqa: E402
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, load_config, machine  # noqa: E402
+from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
+from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIGS = {method: MODELS['vit-mini-p4'][method] for method in METHODS}
-from tools.benchmarks.report import write_section  # noqa: E402
 
 
 def parse_args(argv=None):
-    default_data = osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')),
-                            'cifar10')
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--steps', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--batch-size', type=int, default=128)
-    parser.add_argument('--data-root', default=default_data)
+    parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--cfg-options', nargs='*', default=[], help='model overrides for CL-EDI, e.g. '
                         'model.detail_aggregator.mode=attn')
@@ -56,21 +52,14 @@ def rss_mib():
 def worker(args):
     """One method in this process: prints a JSON line with seconds per step and peak memory."""
     import torch
-    from mmengine.config import Config, DictAction
     from mmengine.logging import MessageHub
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
     from mmpretrain.registry import MODELS
 
-    from cledi.utils import set_data_root
-
     torch.manual_seed(0)
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[args.worker]))
-    set_data_root(cfg, args.data_root)
-    if args.worker == 'cledi' and args.cfg_options:
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(parser.parse_args(['--o', *args.cfg_options]).o)
+    options = args.cfg_options if args.worker == 'cledi' else ()
+    cfg = load_config(CONFIGS[args.worker], args.data_root, options)
     cfg.train_dataloader.update(batch_size=args.batch_size, num_workers=0, persistent_workers=False)
     init_default_scope('mmpretrain')
     batch = next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))
@@ -132,8 +121,7 @@ def main(argv=None):
         f'Command: `python tools/benchmarks/step_cost.py --rounds {args.rounds} --steps {args.steps} '
         f'--batch-size {args.batch_size}{extra}`',
         '',
-        f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, '
-        f'{results["cledi"][0]["threads"]} torch threads, fp32. ViT-mini patch 4, 32x32, batch '
+        f'Machine: {machine()}, {results["cledi"][0]["threads"]} torch threads, fp32. ViT-mini patch 4, 32x32, batch '
         f'{args.batch_size}, 2 views, shared backbone; medians over {args.rounds} alternating rounds of '
         f'{args.steps} steps.',
         '',

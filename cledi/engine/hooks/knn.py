@@ -1,6 +1,6 @@
 """Online kNN monitor: the weighted-kNN top-1 of the backbone features every N epochs of pre-training."""
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 from mmengine.dist import barrier, is_main_process
 from mmengine.hooks import Hook
@@ -21,8 +21,10 @@ class KNNEvalHook(Hook):
     Args:
         bank_dataloader (dict | str): Labelled split the kNN is fitted on (e.g. the training images, no
             augmentation), or the name of a top-level config entry holding it (e.g. ``'knn_bank_dataloader'``,
-            so that ``tools/train.py --data-root`` and ``tools/knn_eval.py`` see the same one).
+            so that ``tools/train.py --data-root`` and ``tools/knn_eval.py`` see the same one). Defaults to
+            ``'knn_bank_dataloader'``.
         query_dataloader (dict | str): Labelled split that is classified (e.g. the test images), likewise.
+            Defaults to ``'knn_query_dataloader'``.
         interval (int): Epochs between evaluations. Defaults to 1.
         ks (Sequence[int]): Neighbour counts. Defaults to (20, 200).
         temperature (float): Vote temperature. Defaults to 0.07.
@@ -34,8 +36,8 @@ class KNNEvalHook(Hook):
     priority = 'LOW'  # after the checkpoint hook has saved the epoch
 
     def __init__(self,
-                 bank_dataloader: dict,
-                 query_dataloader: dict,
+                 bank_dataloader: Union[dict, str] = 'knn_bank_dataloader',
+                 query_dataloader: Union[dict, str] = 'knn_query_dataloader',
                  interval: int = 1,
                  ks: Sequence[int] = (20, 200),
                  temperature: float = 0.07,

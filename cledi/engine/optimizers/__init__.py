@@ -1,3 +1,4 @@
+from .autocast import AutocastOptimWrapper, cpu_has_native_bf16
 from .layer_decay import LayerDecayOptimWrapperConstructor
 
-__all__ = ['LayerDecayOptimWrapperConstructor']
+__all__ = ['AutocastOptimWrapper', 'LayerDecayOptimWrapperConstructor', 'cpu_has_native_bf16']

@@ -47,9 +47,11 @@ class CLEDI(BaseSelfSupervisor):
         backbone (dict): Online ViT; must return raw token sequences (``out_type='raw'``).
         neck (dict): Global projector (CLS -> projection), e.g. ``mmpretrain.NonLinearNeck``.
         head (dict): Global predictor + InfoNCE, ``cledi.InfoNCEHead``.
-        detail_aggregator (dict): Patch aggregator, ``cledi.PatchAggregator``.
-        detail_neck (dict): Detail projector.
-        detail_head (dict): Detail predictor + InfoNCE (its own temperature).
+        detail_aggregator (dict, optional): Patch aggregator. Defaults to ``cledi.PatchAggregator`` in ``'mean'``
+            mode; its ``in_channels`` defaults to the backbone's width.
+        detail_neck (dict, optional): Detail projector. Defaults to the architecture of ``neck`` (own weights).
+        detail_head (dict, optional): Detail predictor + InfoNCE (its own temperature). Defaults to the
+            architecture of ``head`` (own weights).
         loss_weight_detail (float): lambda. Defaults to 1.0.
         base_momentum (float): EMA momentum at the start of training; ``cledi.CosineMomentumHook`` raises it to
             1 along a cosine over training. Defaults to 0.99.
@@ -67,9 +69,9 @@ class CLEDI(BaseSelfSupervisor):
                  backbone: dict,
                  neck: dict,
                  head: dict,
-                 detail_aggregator: dict,
-                 detail_neck: dict,
-                 detail_head: dict,
+                 detail_aggregator: Optional[dict] = None,
+                 detail_neck: Optional[dict] = None,
+                 detail_head: Optional[dict] = None,
                  loss_weight_detail: float = 1.0,
                  base_momentum: float = 0.99,
                  global_out_index: int = -1,
@@ -79,6 +81,9 @@ class CLEDI(BaseSelfSupervisor):
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
+        # the detail module's projector and predictor default to the global module's architecture (own weights)
+        detail_neck = copy.deepcopy(neck) if detail_neck is None else detail_neck
+        detail_head = copy.deepcopy(head) if detail_head is None else detail_head
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -90,6 +95,10 @@ class CLEDI(BaseSelfSupervisor):
             raise ValueError(f'loss_weight_detail (lambda) must be >= 0, got {loss_weight_detail}')
         if not 0.0 <= base_momentum <= 1.0:
             raise ValueError(f'base_momentum must be in [0, 1], got {base_momentum}')
+        if detail_aggregator is None:
+            detail_aggregator = dict(type='cledi.PatchAggregator', mode='mean')
+        if isinstance(detail_aggregator, dict) and detail_aggregator.get('in_channels') is None:
+            detail_aggregator = dict(detail_aggregator, in_channels=self.backbone.embed_dims)
         self.detail_aggregator = _build(detail_aggregator)
         self.detail_neck = _build(detail_neck)
         self.detail_head = _build(detail_head)
@@ -161,10 +170,11 @@ class CLEDI(BaseSelfSupervisor):
     def _embed(self, modules, view: torch.Tensor, online: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
         """One view through one encoder (online or momentum): (global projection, detail projection)."""
         outs = modules['backbone'](view)
-        cls_token = outs[self.global_out_index][:, 0]  # (B, 1 + N, C) -> (B, C)
+        cls_token, _ = modules['backbone'].split_tokens(outs[self.global_out_index])  # (B, 1 + N, C) -> (B, C)
+        detail_backbone = modules['detail_backbone'] if 'detail_backbone' in modules else modules['backbone']
         if 'detail_backbone' in modules:
-            outs = modules['detail_backbone'](view)
-        patch_tokens = outs[self.detail_out_index][:, 1:]  # (B, 1 + N, C) -> (B, N, C)
+            outs = detail_backbone(view)
+        _, patch_tokens = detail_backbone.split_tokens(outs[self.detail_out_index])  # (B, 1 + N, C) -> (B, N, C)
         if online and self.detail_local_window is not None:
             patch_tokens = self._local_window(patch_tokens)
         global_proj = modules['neck']((cls_token, ))[0]

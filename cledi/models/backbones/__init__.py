@@ -1,3 +1,3 @@
-from .vit import ViT
+from .vit import ViT, split_tokens
 
-__all__ = ['ViT']
+__all__ = ['ViT', 'split_tokens']

@@ -11,6 +11,11 @@ from cledi.registry import MODELS
 from cledi.utils.checkpoint import load_backbone_strict
 
 
+def split_tokens(tokens: torch.Tensor, num_extra_tokens: int = 1) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The one place that knows the raw token layout: (B, 1 + N, C) -> CLS token (B, C), patch tokens (B, N, C)."""
+    return tokens[:, 0], tokens[:, num_extra_tokens:]
+
+
 @MODELS.register_module()
 class ViT(VisionTransformer):
     """ViT with MoCo v3's initialisation, fixed sin-cos position embedding and optional frozen patch projection.
@@ -160,4 +165,4 @@ class ViT(VisionTransformer):
         """Split a raw (B, 1 + N, C) output into the CLS token (B, C) and the patch tokens (B, N, C)."""
         if self.cls_token is None:
             raise ValueError('this ViT was built with with_cls_token=False, so it has no CLS token to split off')
-        return tokens[:, 0], tokens[:, self.num_extra_tokens:]
+        return split_tokens(tokens, self.num_extra_tokens)

@@ -4,6 +4,7 @@ from typing import Tuple
 import torch
 from mmengine.model import BaseModule
 
+from cledi.models.backbones.vit import split_tokens
 from cledi.registry import MODELS
 
 FEATURE_TYPES = ('cls', 'mean', 'cls+mean')
@@ -17,7 +18,8 @@ def check_feature_type(feature: str) -> None:
 def pool_tokens(tokens: torch.Tensor, feature: str = 'cls') -> torch.Tensor:
     """(B, 1 + N, C) tokens -> the CLS token (B, C), the mean patch token (B, C), or both concatenated (B, 2C)."""
     check_feature_type(feature)
-    cls_token, patch_mean = tokens[:, 0], tokens[:, 1:].mean(dim=1)
+    cls_token, patch_tokens = split_tokens(tokens)
+    patch_mean = patch_tokens.mean(dim=1)
     if feature == 'cls':
         return cls_token
     if feature == 'mean':

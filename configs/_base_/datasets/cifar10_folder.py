@@ -1,36 +1,42 @@
-# CIFAR-10 (32x32) from JPEG class folders: `data_root/train/<class>/*.jpg`, `data_root/meta/*.txt`
-# (the layout of ../shared/data/cifar10). Same BYOL-style asymmetric views as ImageNet, adapted to 32x32:
-# crop scale 0.2-1 and no Gaussian blur (blurring a 32x32 image erases it; solo-learn and the MoCo v3
-# CIFAR recipes drop it too).
+# CIFAR-10 (32x32) from JPEG class folders, the fast path: every image is decoded once into a memory-mapped
+# uint8 cache (cledi.DecodedImageCache; ~/.cache/cledi/images or $CLEDI_CACHE_DIR), the loader only hands over
+# uint8 batches, and cledi.TwoViewPreprocessor makes both views batched on the model's device, with each view's
+# crop box and flip in the data samples. cifar10_folder_pil.py is the same recipe on the PIL path.
+# Layout: `data_root/train/<class>/*.jpg`, `data_root/meta/*.txt` (that of ../shared/data/cifar10).
+# BYOL-style asymmetric views adapted to 32x32: crop scale 0.2-1 and no Gaussian blur (blurring a 32x32 image
+# erases it; solo-learn and the MoCo v3 CIFAR recipes drop it too); view 2 solarised with p=0.2.
 data_root = 'data/cifar10/'
-ann_file = 'meta/train.txt'  # 'meta/train_10pct.txt' for the low-data split
 img_size = 32
 
-color_jitter = dict(
-    type='RandomApply',
-    transforms=[dict(type='cledi.ColorJitter', brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1)],
-    prob=0.8)
-grayscale = dict(type='RandomGrayscale', prob=0.2, keep_channels=True, channel_weights=(0.114, 0.587, 0.2989))
-view_pipeline1 = [
-    dict(type='RandomResizedCrop', scale=img_size, crop_ratio_range=(0.2, 1.0), backend='pillow'),
-    color_jitter,
-    grayscale,
-    dict(type='Solarize', thr=128, prob=0.0),
-    dict(type='RandomFlip', prob=0.5),
-]
-view_pipeline2 = [
-    dict(type='RandomResizedCrop', scale=img_size, crop_ratio_range=(0.2, 1.0), backend='pillow'),
-    color_jitter,
-    grayscale,
-    dict(type='Solarize', thr=128, prob=0.2),
-    dict(type='RandomFlip', prob=0.5),
-]
-train_pipeline = [
-    dict(type='cledi.LoadImageFromFile'),
-    dict(type='MultiView', num_views=[1, 1], transforms=[view_pipeline1, view_pipeline2]),
-    dict(type='PackInputs'),
-]
-# labelled lists ("<class>/NNNN.jpg <label>"); the labels are ignored by pre-training
+view = dict(
+    size=img_size,
+    crop_scale=(0.2, 1.0),
+    crop_ratio=(3 / 4, 4 / 3),
+    flip_prob=0.5,
+    jitter=dict(brightness=0.4, contrast=0.4, saturation=0.2, hue=0.1),
+    jitter_prob=0.8,
+    grayscale_prob=0.2,
+    solarize_prob=0.0)
+data_preprocessor = dict(
+    type='cledi.TwoViewPreprocessor',
+    views=[view, dict(view, solarize_prob=0.2)],
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
+
+
+def cached_folder(ann_file, data_prefix):
+    """A labelled CIFAR-10 folder split, decoded once into the image cache; items are uint8 tensors."""
+    return dict(
+        type='cledi.DecodedImageCache',
+        dataset=dict(
+            type='CustomDataset', data_root=data_root, ann_file=ann_file, data_prefix=data_prefix,
+            with_label=True),
+        pipeline=[dict(type='PackInputs')])
+
+
+# labelled lists ("<class>/NNNN.jpg <label>"); the labels are ignored by pre-training.
+# 'meta/train_10pct.txt' is the low-data split (5,000 images).
 train_dataloader = dict(
     batch_size=128,
     num_workers=2,
@@ -38,38 +44,14 @@ train_dataloader = dict(
     drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix='train',
-        with_label=True,
-        pipeline=train_pipeline))
+    dataset=cached_folder('meta/train.txt', 'train'))
 
 # Labelled splits for the kNN monitor (cledi.KNNEvalHook) and tools/knn_eval.py: fit on the pre-training
 # images with their labels, classify the 10,000 test images. No augmentation.
-knn_pipeline = [dict(type='cledi.LoadImageFromFile'), dict(type='PackInputs')]
 knn_bank_dataloader = dict(
     batch_size=256,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix='train',
-        with_label=True,
-        pipeline=knn_pipeline))
-knn_query_dataloader = dict(
-    batch_size=256,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        ann_file='meta/test.txt',
-        data_prefix='test',
-        with_label=True,
-        pipeline=knn_pipeline))
+    dataset=cached_folder('meta/train.txt', 'train'))
+knn_query_dataloader = dict(knn_bank_dataloader, dataset=cached_folder('meta/test.txt', 'test'))

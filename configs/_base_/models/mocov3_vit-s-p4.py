@@ -1,3 +1,5 @@
-# MoCo v3 twin of cledi_vit-s-p4.py: ViT-S patch 4 at 32x32, same MLP widths.
-_base_ = ['mocov3_vit-s.py']
-model = dict(backbone=dict(img_size=32, patch_size=4))
+# MoCo v3 (MMPretrain's MoCoV3) on the shared parts of contrastive_vit-s-p4.py; its CL-EDI twin is cledi_vit-s-p4.py.
+_base_ = ['contrastive_vit-s-p4.py']
+model = {{_base_.mocov3_algorithm}}
+# MoCoV3's CosineEMA keeps trainable copies that take no part in the loss graph (matters under DDP)
+find_unused_parameters = True

@@ -10,5 +10,4 @@ _base_ = [
 model = dict(
     backbone=dict(drop_path_rate=0.1),
     head=dict(loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original')))
-custom_hooks = []
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))

@@ -12,5 +12,4 @@ model = dict(
                                                          mode='original')))
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 auto_scale_lr = dict(base_batch_size=1024)
-custom_hooks = []
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))

@@ -10,5 +10,4 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 model = dict(backbone=dict(frozen_stages=6))
-custom_hooks = []
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))

@@ -12,5 +12,4 @@ model = dict(
     backbone=dict(arch='small', img_size=224, patch_size=16, frozen_stages=12),
     head=dict(num_classes=1000, in_channels=384))
 optim_wrapper = dict(optimizer=dict(lr=0.75))
-custom_hooks = []
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))

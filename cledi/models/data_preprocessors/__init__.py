@@ -1,0 +1,3 @@
+from .two_view import TwoViewPreprocessor, ViewAugmentation
+
+__all__ = ['TwoViewPreprocessor', 'ViewAugmentation']

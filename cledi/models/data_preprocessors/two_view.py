@@ -1,0 +1,181 @@
+"""The two augmented views of a batch, made where the batch meets the device (the fast pre-training path)."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import kornia.augmentation as K
+import torch
+import torch.nn as nn
+from kornia.augmentation.random_generator import ResizedCropGenerator
+from mmengine.model import BaseDataPreprocessor
+from torchvision.ops import roi_align
+
+from cledi.registry import MODELS
+
+
+class ViewAugmentation(nn.Module):
+    """One view of the BYOL / MoCo v3 recipe, for a whole batch, each image with its own random parameters.
+
+    In the order of the PIL recipe (``configs/_base_/datasets/cifar10_folder_pil.py``): random resized crop ->
+    colour jitter (prob ``jitter_prob``) -> grayscale -> Gaussian blur -> solarize -> horizontal flip.
+
+    - Crop: the box is drawn by kornia's ``ResizedCropGenerator`` (torchvision's ``get_params``: 10 tries of
+      area in ``crop_scale`` x image area and log-uniform aspect ``crop_ratio``, else the central crop), and cut
+      and resized with ``torchvision.ops.roi_align(aligned=True)``: one batched kernel, bilinear when enlarging,
+      averaging (anti-aliased, like PIL) when shrinking. The box is returned so that a loss can match locations
+      across views.
+    - Photometric ops: ``kornia.augmentation`` (``ColorJitter`` applies brightness, contrast, saturation and hue
+      in a random order, one order per batch where torchvision draws one per image; ``RandomSolarize`` with
+      threshold 0.5, i.e. 128 / 255 as MMPretrain's ``Solarize(thr=128)`` up to rounding).
+
+    Args:
+        size (int): Output side in pixels.
+        crop_scale (tuple): Area fraction range of the crop. Defaults to (0.2, 1.0).
+        crop_ratio (tuple): Aspect (width / height) range. Defaults to (3/4, 4/3).
+        flip_prob (float): Horizontal flip probability. Defaults to 0.5.
+        jitter (dict, optional): ``brightness``, ``contrast``, ``saturation``, ``hue`` of the colour jitter.
+        jitter_prob (float): Probability of the colour jitter. Defaults to 0.8.
+        grayscale_prob (float): Defaults to 0.2.
+        blur_prob (float): Gaussian blur probability. Defaults to 0 (none, as the CIFAR recipe).
+        blur_sigma (tuple): Blur sigma range. Defaults to (0.1, 2.0).
+        blur_kernel (int, optional): Odd kernel side; defaults to about a tenth of ``size`` (23 at 224).
+        solarize_prob (float): Defaults to 0.
+    """
+
+    def __init__(self,
+                 size: int,
+                 crop_scale: Tuple[float, float] = (0.2, 1.0),
+                 crop_ratio: Tuple[float, float] = (3 / 4, 4 / 3),
+                 flip_prob: float = 0.5,
+                 jitter: Optional[dict] = None,
+                 jitter_prob: float = 0.8,
+                 grayscale_prob: float = 0.2,
+                 blur_prob: float = 0.0,
+                 blur_sigma: Tuple[float, float] = (0.1, 2.0),
+                 blur_kernel: Optional[int] = None,
+                 solarize_prob: float = 0.0) -> None:
+        super().__init__()
+        for name, prob in dict(flip_prob=flip_prob, jitter_prob=jitter_prob, grayscale_prob=grayscale_prob,
+                               blur_prob=blur_prob, solarize_prob=solarize_prob).items():
+            if not 0.0 <= prob <= 1.0:
+                raise ValueError(f'{name} must be a probability in [0, 1], got {prob}')
+        if not 0.0 < crop_scale[0] <= crop_scale[1] <= 1.0:
+            raise ValueError(f'crop_scale must satisfy 0 < low <= high <= 1, got {crop_scale}')
+        self.size = size
+        self.crop_scale = tuple(crop_scale)
+        self.crop_ratio = tuple(crop_ratio)
+        self.flip_prob = flip_prob
+        # boxes are drawn on the CPU (a few hundred numbers) and moved to the images' device
+        self.box_generator = ResizedCropGenerator((size, size), self.crop_scale, self.crop_ratio)
+        self.box_generator.set_rng_device_and_dtype(torch.device('cpu'), torch.float32)
+        ops = []
+        if jitter and jitter_prob > 0:
+            ops.append(K.ColorJitter(**jitter, p=jitter_prob))
+        if grayscale_prob > 0:
+            ops.append(K.RandomGrayscale(p=grayscale_prob))
+        if blur_prob > 0:
+            kernel = blur_kernel or (size // 10) | 1
+            ops.append(K.RandomGaussianBlur((kernel, kernel), blur_sigma, p=blur_prob))
+        if solarize_prob > 0:
+            ops.append(K.RandomSolarize(thresholds=0.0, additions=0.0, p=solarize_prob))
+        self.photometric = nn.ModuleList(ops)
+
+    def sample_boxes(self, images: torch.Tensor) -> torch.Tensor:
+        """Random resized-crop boxes ``(x1, y1, x2, y2)`` in pixel edges of the source images: (B, 4)."""
+        corners = self.box_generator(images.shape)['src']  # (B, 4, 2) pixel indices, corners clockwise from top-left
+        top_left, bottom_right = corners[:, 0], corners[:, 2]
+        return torch.cat([top_left, bottom_right + 1], dim=1).to(images.device)
+
+    def crop(self, images: torch.Tensor, boxes: torch.Tensor, flips: torch.Tensor) -> torch.Tensor:
+        """Cut ``boxes`` out of ``images``, resize them to ``size`` and mirror those with ``flips``."""
+        rois = torch.cat([torch.arange(len(boxes), device=boxes.device, dtype=boxes.dtype)[:, None], boxes], 1)
+        views = roi_align(images, rois, (self.size, self.size), spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+        return torch.where(flips[:, None, None, None], views.flip(-1), views)
+
+    def forward(self, images: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(B, 3, H, W) RGB in [0, 1] -> (view (B, 3, size, size) in [0, 1], boxes (B, 4), flips (B,) bool)."""
+        boxes = self.sample_boxes(images)
+        flips = torch.rand(len(images), device=images.device) < self.flip_prob
+        view = self.crop(images, boxes, flips)
+        for op in self.photometric:
+            view = op(view)
+        return view.clamp_(0.0, 1.0), boxes, flips
+
+
+@MODELS.register_module()
+class TwoViewPreprocessor(BaseDataPreprocessor):
+    """Makes the two asymmetric views of a uint8 image batch on the device, with their geometry.
+
+    The fast path of cledi's pre-training: the loader only hands over decoded uint8 images (from
+    ``cledi.DecodedImageCache``: no JPEG work per epoch, no per-image augmentation in the workers); this
+    preprocessor moves the batch to the model's device and there makes both views in a few batched calls
+    (:class:`ViewAugmentation`), then normalises them. Each data sample gets ``crop_boxes`` (2, 4): the crop box
+    ``(x1, y1, x2, y2)`` of view 1 and view 2 in the source image's pixels, and ``flips`` (2,): whether each view
+    was mirrored after cropping, so a loss can match locations across views.
+
+    Also accepted, so one config serves both paths and evaluation:
+
+    - views already made by the PIL pipeline (``MultiView``: a list of two batches) are only normalised, as
+      MMPretrain's ``SelfSupDataPreprocessor`` does;
+    - outside training (the kNN monitor, ``tools/knn_eval.py``) a single batch is only normalised.
+
+    Augmentation runs with autocast off (in float32), whatever the optimizer wrapper's precision.
+
+    Args:
+        views (Sequence[dict]): Two :class:`ViewAugmentation` configs (view 1, view 2).
+        mean (Sequence[float]): Per-channel mean in 0-255, RGB order.
+        std (Sequence[float]): Per-channel std in 0-255, RGB order.
+        to_rgb (bool): The loader gives BGR (MMCV's decoders); convert to RGB first. Defaults to True.
+    """
+
+    def __init__(self,
+                 views: Sequence[dict],
+                 mean: Sequence[float],
+                 std: Sequence[float],
+                 to_rgb: bool = True,
+                 non_blocking: bool = False) -> None:
+        super().__init__(non_blocking=non_blocking)
+        if len(views) != 2:
+            raise ValueError(f'TwoViewPreprocessor needs exactly two view configs, got {len(views)}')
+        self.views = nn.ModuleList(ViewAugmentation(**view) for view in views)
+        self.to_rgb = to_rgb
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1) / 255, False)
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1) / 255, False)
+
+    def _to_unit_rgb(self, images: torch.Tensor) -> torch.Tensor:
+        """uint8 (or 0-255 float) (B, 3, H, W), BGR if ``to_rgb`` -> float RGB in [0, 1]."""
+        images = images.float() / 255.0
+        return images.flip(1) if self.to_rgb else images
+
+    def normalize(self, images: torch.Tensor) -> torch.Tensor:
+        return (images - self.mean) / self.std
+
+    def make_views(self, images: torch.Tensor) -> Tuple[List[torch.Tensor], torch.Tensor, torch.Tensor]:
+        """uint8 (B, 3, H, W) -> ([view1, view2] normalised, boxes (B, 2, 4), flips (B, 2))."""
+        with torch.autocast(device_type=images.device.type, enabled=False):
+            images = self._to_unit_rgb(images)
+            outputs = [view(images) for view in self.views]
+        views = [self.normalize(view) for view, _, _ in outputs]
+        boxes = torch.stack([box for _, box, _ in outputs], dim=1)
+        flips = torch.stack([flip for _, _, flip in outputs], dim=1)
+        return views, boxes, flips
+
+    def forward(self, data: dict, training: bool = False) -> Dict[str, Union[torch.Tensor, list]]:
+        data = self.cast_data(data)
+        inputs, data_samples = data['inputs'], data.get('data_samples')
+        if isinstance(inputs, (list, tuple)) and not isinstance(inputs[0], torch.Tensor):
+            raise TypeError(f'expected a batch tensor or a list of view tensors, got a list of '
+                            f'{type(inputs[0]).__name__}')
+        if isinstance(inputs, (list, tuple)) and inputs[0].dim() == 3:
+            inputs = torch.stack(list(inputs))  # per-image tensors (a collate that does not stack)
+        if isinstance(inputs, (list, tuple)):  # views made by the PIL pipeline: normalise only
+            return dict(inputs=[self.normalize(self._to_unit_rgb(view)) for view in inputs],
+                        data_samples=data_samples)
+        if not training:
+            return dict(inputs=self.normalize(self._to_unit_rgb(inputs)), data_samples=data_samples)
+        views, boxes, flips = self.make_views(inputs)
+        for index, sample in enumerate(data_samples or []):
+            sample.set_field(boxes[index], 'crop_boxes')
+            sample.set_field(flips[index], 'flips')
+        return dict(inputs=views, data_samples=data_samples)
+
+
+__all__ = ['TwoViewPreprocessor', 'ViewAugmentation']

@@ -1,0 +1,48 @@
+# The parts CL-EDI and its MoCo v3 baseline share, defined once: MoCo v3's ViT-S/16 (384-d, 12 layers, 12 heads,
+# frozen random patch projection), its projector (3 layers) and predictor (2 layers), temperature 0.2.
+# The two algorithms differ only in `cledi_algorithm` / `mocov3_algorithm` below; a model file picks one:
+#   _base_ = ['contrastive_vit-s.py']
+#   model = {{_base_.cledi_algorithm}}
+# Smaller models (contrastive_vit-mini-p4.py, contrastive_vit-s-p4.py) override the widths here, once for both.
+# The data preprocessor comes with the data (`data_preprocessor` in configs/_base_/datasets/), as in MMPretrain.
+temperature = 0.2
+projector = dict(
+    type='mmpretrain.NonLinearNeck',
+    in_channels=384,
+    hid_channels=4096,
+    out_channels=256,
+    num_layers=3,
+    with_bias=False,
+    with_last_bn=True,
+    with_last_bn_affine=False,
+    with_last_bias=False,
+    with_avg_pool=False)
+predictor = dict(projector, in_channels=256, num_layers=2)
+model = dict(
+    backbone=dict(
+        type='cledi.ViT',
+        arch='small',
+        img_size=224,
+        patch_size=16,
+        out_type='raw',
+        frozen_patch_embed=True),
+    neck=projector,
+    head=dict(predictor=predictor, temperature=temperature))
+
+# CL-EDI: the global module (CLS -> projector -> predictor, InfoNCE) plus the detail module (patch tokens ->
+# mean aggregator -> projector -> predictor, InfoNCE); the detail projector / predictor take the global ones'
+# architecture with their own weights, the aggregator the backbone's width. EMA momentum 0.99 -> 1 is set by
+# cledi.CosineMomentumHook (configs/_base_/cledi_runtime.py).
+cledi_algorithm = dict(
+    type='cledi.CLEDI',
+    base_momentum=0.99,
+    loss_weight_detail=1.0,
+    head=dict(type='cledi.InfoNCEHead'),
+    detail_aggregator=dict(type='cledi.PatchAggregator', mode='mean'))
+# MMPretrain's own MoCoV3: backbone returns the CLS token; `base_momentum` is 1 - momentum in its convention
+# (0.99 -> 1, cosine, scheduled by MoCoV3 itself); the loss is CE x 2T (MoCo v3's scaling).
+mocov3_algorithm = dict(
+    type='MoCoV3',
+    base_momentum=0.01,
+    backbone=dict(out_type='cls_token'),
+    head=dict(type='MoCoV3Head', loss=dict(type='CrossEntropyLoss', loss_weight=2 * temperature)))

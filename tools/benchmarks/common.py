@@ -1,0 +1,66 @@
+"""What the benchmark scripts share: where things are, the machine they ran on, and the train subprocess."""
+import os
+import os.path as osp
+import platform
+import subprocess
+import sys
+from typing import List, Optional, Sequence
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+METHODS = ('cledi', 'mocov3')
+NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3'}
+
+
+def default_data_root(name: str) -> str:
+    """``$CLEDI_DATA_ROOT/name``, else ``../shared/data/name`` beside the checkout."""
+    return osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')), name)
+
+
+def machine() -> str:
+    """One line for a table's caption: processor, cores, GPU or not, native bf16 or not."""
+    import torch
+
+    from cledi.engine.optimizers import cpu_has_native_bf16
+    cpu = f'{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores'
+    if torch.cuda.is_available():
+        return f'{cpu}, {torch.cuda.get_device_name(0)}'
+    bf16 = 'native bf16' if cpu_has_native_bf16() else 'no native bf16 (AVX2)'
+    return f'{cpu} ({bf16}), no GPU'
+
+
+def load_config(path: str, data_root: Optional[str] = None, options: Sequence[str] = ()):
+    """A config as tools/train.py would run it (data root, ``--cfg-options``-style ``key=value`` overrides)."""
+    from mmengine.config import Config, DictAction
+
+    from cledi.utils import merge_data_preprocessor, set_data_root
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    if options:
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--o', nargs='+', action=DictAction)
+        cfg.merge_from_dict(parser.parse_args(['--o', *options]).o)
+    if data_root:
+        set_data_root(cfg, data_root)
+    return merge_data_preprocessor(cfg)
+
+
+def train_command(config: str, work_dir: str, data_root: str, epochs: Optional[int] = None, resume: bool = False,
+                  options: Sequence[str] = (), extra: Sequence[str] = ()) -> List[str]:
+    """The tools/train.py command line of one benchmark run."""
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir, '--data-root',
+           data_root, *extra]
+    if epochs:
+        cmd += ['--epochs', str(epochs)]
+    if resume:
+        cmd.append('--resume')
+    if options:
+        cmd += ['--cfg-options', *options]
+    return cmd
+
+
+def start(cmd: List[str]) -> subprocess.Popen:
+    print(f'[bench] {" ".join(cmd)}', flush=True)
+    return subprocess.Popen(cmd, cwd=ROOT)
