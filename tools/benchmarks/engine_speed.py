@@ -26,18 +26,9 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools.benchmarks.common import ROOT, default_data_root, load_config, machine  # noqa: E402
+from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402  (the CIFAR 10 % twin configs, one table)
 from tools.benchmarks.report import write_section  # noqa: E402
 
-CONFIGS = {
-    'vit-mini-p4': {
-        'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-    },
-    'vit-s-p4': {
-        'cledi': 'configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-    },
-}
 PIL_DATA = 'configs/_base_/datasets/cifar10_folder_pil.py'
 # key: (method, data path, precision, text)
 VARIANTS = {
@@ -55,7 +46,7 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=8, help='timed iterations per variant and round')
     parser.add_argument('--warmup', type=int, default=4, help='untimed iterations per variant and round')
     parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=['a', 'b', 'c', 'd'])
-    parser.add_argument('--model', choices=sorted(CONFIGS), default='vit-mini-p4')
+    parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4')
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--no-write', action='store_true', help='print the table only')
@@ -66,7 +57,7 @@ def variant_config(args, key):
     """The config of one variant: the method's CIFAR 10 % config, on the PIL path where the variant says so."""
     from mmengine.config import Config
     method, path, _, _ = VARIANTS[key]
-    cfg = load_config(CONFIGS[args.model][method])
+    cfg = load_config(MODELS[args.model][method])
     if path == 'pil':
         pil = Config.fromfile(osp.join(ROOT, PIL_DATA))
         ann_file = cfg.train_dataloader.dataset.dataset.ann_file
