@@ -2,13 +2,13 @@
 import hashlib
 import os
 import os.path as osp
+import time
 from typing import List, Optional, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
-from mmengine.utils import ProgressBar
 from torch.utils.data import Dataset
 
 from cledi.registry import DATASETS, TRANSFORMS
@@ -102,7 +102,7 @@ class DecodedImageCache(Dataset):
         tmp_file = f'{self.cache_file}.{os.getpid()}.tmp.npy'
         try:
             images = np.lib.format.open_memmap(tmp_file, mode='w+', dtype=np.uint8, shape=shape)
-            progress = ProgressBar(len(self.infos))
+            start, step = time.time(), max(1, len(self.infos) // 10)
             for index, info in enumerate(self.infos):
                 image = first if index == 0 else self._decode(info['img_path'])
                 if image.shape != first.shape:
@@ -112,7 +112,11 @@ class DecodedImageCache(Dataset):
                         'cache holds images of one size. Set image_size=(H, W) in cledi.DecodedImageCache to '
                         'resize them while caching, or use the PIL pipeline for datasets of varied sizes.')
                 images[index] = image
-                progress.update()
+                if (index + 1) % step == 0 and index + 1 < len(self.infos):
+                    # ten log lines, not a terminal progress bar: this runs inside training, whose log is a file
+                    elapsed = time.time() - start
+                    eta = elapsed / (index + 1) * (len(self.infos) - index - 1)
+                    logger.info(f'cached {index + 1}/{len(self.infos)} images, ETA {eta:.0f} s')
             images.flush()
             del images
             os.replace(tmp_file, self.cache_file)  # atomic: the cache exists only once complete

@@ -56,7 +56,7 @@ def register_checkpoint_safe_globals() -> None:
 
 
 def backbone_state_dict(checkpoint: dict, prefix: str = 'backbone.') -> dict:
-    """The ``prefix``-stripped backbone weights of an MMEngine checkpoint (or a bare state dict)."""
+    """The ``prefix``-stripped weights of an MMEngine checkpoint (or a bare state dict); the backbone by default."""
     state_dict = checkpoint.get('state_dict', checkpoint)
     weights = {key[len(prefix):]: value for key, value in state_dict.items() if key.startswith(prefix)}
     if not weights:
@@ -65,15 +65,28 @@ def backbone_state_dict(checkpoint: dict, prefix: str = 'backbone.') -> dict:
     return weights
 
 
-def load_backbone_strict(backbone, checkpoint_path: str, prefix: str = 'backbone.') -> None:
-    """Load a checkpoint's backbone weights into ``backbone``; every backbone key must match.
+def load_module_strict(module, checkpoint_path: str, prefix: str) -> None:
+    """Load the ``prefix`` weights of a checkpoint into ``module``; every key and shape must match.
+
+    The module's own load hooks still run (MMPretrain's ViT resizes its position embedding in one), so only what
+    they cannot reconcile is an error.
 
     Raises:
-        KeyError: naming the missing / unexpected keys (and the checkpoint), instead of a silent partial load.
+        KeyError: naming the checkpoint and the missing / unexpected / mis-shaped weights, instead of a silent
+            partial load or a bare size-mismatch trace from inside torch.
     """
     checkpoint = torch.load(checkpoint_path, map_location='cpu', weights_only=True)
     weights = backbone_state_dict(checkpoint, prefix)
-    missing, unexpected = backbone.load_state_dict(weights, strict=False)
+    try:
+        missing, unexpected = module.load_state_dict(weights, strict=False)
+    except RuntimeError as error:  # size mismatches
+        raise KeyError(f"'{prefix}*' weights of '{checkpoint_path}' do not fit the model (a checkpoint of another "
+                       f'model?): {error}') from None
     if missing or unexpected:
-        raise KeyError(f"backbone weights of '{checkpoint_path}' do not match the model: missing {missing}, "
-                       f'unexpected {unexpected}')
+        raise KeyError(f"'{prefix}*' weights of '{checkpoint_path}' do not match the model (a checkpoint of "
+                       f'another model?): missing {missing}, unexpected {unexpected}')
+
+
+def load_backbone_strict(backbone, checkpoint_path: str, prefix: str = 'backbone.') -> None:
+    """Load a checkpoint's backbone weights into ``backbone`` with :func:`load_module_strict`."""
+    load_module_strict(backbone, checkpoint_path, prefix)

@@ -28,9 +28,11 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.evaluation import FEATURE_TYPES  # noqa: E402
+from cledi.visualization import read_scalars, scalar_curves  # noqa: E402
 from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, machine, start,  # noqa: E402
                                      train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
+from tools.visualization.vis_curves import plot_runs  # noqa: E402
 
 MODELS = {
     'vit-mini-p4': {
@@ -155,15 +157,23 @@ def _config(path):
 
 
 def knn_curve(work_dir):
-    """{epoch: {'top1_k20': ..., 'top1_k200': ...}} from the run's scalars.json (latest run dir wins)."""
-    curve = {}
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'knn/top1_k20' in record:
-                    curve[record['epoch']] = {k[4:]: v for k, v in record.items() if k.startswith('knn/top1')}
-    return curve
+    """{epoch: {'top1_k20': ..., 'top1_k200': ...}} from the run's scalars.json (a resumed run's records win)."""
+    if not glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+        return {}
+    curves = scalar_curves(read_scalars(work_dir), ['knn/top1_k20', 'knn/top1_k200'])
+    return {epoch: {key[4:]: values[epochs.index(epoch)] for key, (epochs, values) in curves.items()}
+            for epoch in curves.get('knn/top1_k20', ([], []))[0]}
+
+
+def curves_plot(args, curves):
+    """kNN and loss curves of every finished run, beside the docs table: ``figures/<section>.png``."""
+    runs = [(m, s) for m in args.methods for s in args.seeds if curves[m, s]]
+    if not runs:
+        return None
+    relative = osp.join('figures', f'{section_key(args)}.png')
+    plot_runs([run_dir(args, m, s) for m, s in runs], osp.join(osp.dirname(osp.join(ROOT, args.out)), relative),
+              [f'{method_name(args, m)} s{s}' for m, s in runs])
+    return relative
 
 
 def fmt(values):
@@ -225,6 +235,9 @@ def report(args, seconds):
         cells = [f'{curves[m, s][e]["top1_k20"]:.2f}' if e in curves[m, s] else '' for m in args.methods
                  for s in args.seeds]
         lines.append(f'| {e} | ' + ' | '.join(cells) + ' |')
+    figure = curves_plot(args, curves)
+    if figure:
+        lines += ['', f'![kNN top-1 and losses over epochs, every run]({figure})']
     if seconds:
         lines += ['', f'Wall time of this invocation: {seconds / 60:.0f} min.']
     where = f'{torch.cuda.get_device_name(0)} GPU' if torch.cuda.is_available() else 'CPU'
