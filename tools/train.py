@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a clone without `pip install`
+from cledi.engine import DamagedCheckpointError, NonFiniteLossError, resume_checkpoint  # noqa: E402
 from cledi.utils import prepare_runner_config, set_data_root, setup_device  # noqa: E402
 from cledi.utils.schedule import rescale_epochs  # noqa: E402
 
@@ -67,23 +68,31 @@ def build_config(args) -> Config:
     elif not cfg.get('work_dir'):
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.resume == 'auto':
+        # the newest intact checkpoint of the work dir (a damaged one is skipped with a warning naming it)
         cfg.resume = True
-        cfg.load_from = None
+        cfg.load_from = resume_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f"--resume checkpoint '{args.resume}' does not exist; pass an existing .pth "
                                     'file, or --resume alone to continue from the latest one in the work dir')
         cfg.resume = True
-        cfg.load_from = args.resume
+        cfg.load_from = resume_checkpoint(cfg.work_dir, args.resume)
     setup_device(cfg, args.launcher, amp=args.amp)
     return prepare_runner_config(cfg)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = build_config(args)
+    try:
+        cfg = build_config(args)
+    except DamagedCheckpointError as error:  # the message names the checkpoint and what to do
+        raise SystemExit(f'error: {error}') from None
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except NonFiniteLossError as error:
+        runner.logger.error(str(error))
+        raise SystemExit(f'error: {error}') from None
 
 
 if __name__ == '__main__':

@@ -1,5 +1,10 @@
 from .hooks import *  # noqa: F401,F403
 from .model_wrappers import CPUDistributedDataParallel
 from .optimizers import LayerDecayOptimWrapperConstructor
+from .safe_checkpoint import (ATOMIC_BACKEND, AtomicLocalBackend, DamagedCheckpointError, checkpoint_problem,
+                              resume_checkpoint)
 
-__all__ = ['CPUDistributedDataParallel', 'LayerDecayOptimWrapperConstructor']
+__all__ = [
+    'CPUDistributedDataParallel', 'LayerDecayOptimWrapperConstructor', 'ATOMIC_BACKEND', 'AtomicLocalBackend',
+    'DamagedCheckpointError', 'checkpoint_problem', 'resume_checkpoint'
+]

@@ -98,10 +98,17 @@ def prepare_runner_config(cfg: Config, check_data: bool = True) -> Config:
 
     - removes the ``_scope_`` that ``mmpretrain::``/``mmdet::`` bases inject into ``collate_fn``;
     - puts the top-level ``data_preprocessor`` into ``cfg.model`` (:func:`merge_data_preprocessor`);
-    - checks that every ``data_root`` exists (``check_data=True``).
+    - checks that every ``data_root`` exists (``check_data=True``);
+    - makes the CheckpointHook write atomically (:class:`cledi.engine.AtomicLocalBackend`) unless the config
+      chose a storage backend or a remote ``out_dir`` itself.
     """
     _strip_collate_scope(cfg)
     merge_data_preprocessor(cfg)
+    checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
+    local = '://' not in str(checkpoint_hook.get('out_dir') or '') if isinstance(checkpoint_hook, dict) else False
+    if local and not checkpoint_hook.get('backend_args'):
+        import cledi.engine  # noqa: F401  (registers the backend)
+        checkpoint_hook['backend_args'] = dict(backend='cledi_atomic')
     if check_data:
         check_data_roots(cfg)
     return cfg

@@ -14,6 +14,10 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # each epoch's random stream depends only on (seed, epoch, rank): a resumed run repeats it exactly
+    epoch_rng=dict(type='cledi.EpochRNGHook'),
+    # a NaN / Inf loss stops the run before it reaches the weights; max_skips=K skips K bad steps first
+    non_finite=dict(type='cledi.NonFiniteLossHook', max_skips=0),
 )
 
 env_cfg = dict(

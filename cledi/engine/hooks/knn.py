@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Union
 from mmengine.dist import barrier, is_main_process
 from mmengine.hooks import Hook
 
+from cledi.engine.safe_checkpoint import ATOMIC_BACKEND
 from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.registry import HOOKS
 
@@ -33,7 +34,7 @@ class KNNEvalHook(Hook):
         evaluate_before_training (bool): Also evaluate the initial weights (logged as epoch 0). Defaults to False.
     """
 
-    priority = 'LOW'  # after the checkpoint hook has saved the epoch
+    priority = 'LOW'  # before the CheckpointHook (VERY_LOW), so the epoch's checkpoint holds the kNN results
 
     def __init__(self,
                  bank_dataloader: Union[dict, str] = 'knn_bank_dataloader',
@@ -77,6 +78,8 @@ class KNNEvalHook(Hook):
         return evaluate_knn(runner.model, bank_loader, query_loader, self.feature, self.ks, self.temperature)
 
     def before_train(self, runner) -> None:
+        if self.best_score is None:  # a resumed run: the best so far is in the restored message hub
+            self.best_score = runner.message_hub.get_info(f'knn/best_top1_k{self.ks[0]}')
         if self.evaluate_before_training and runner.epoch == 0:
             self._run(runner, epoch=0)
 
@@ -105,6 +108,7 @@ class KNNEvalHook(Hook):
     def _save_best(self, runner, main_key: str, epoch: int) -> None:
         filename = f'best_knn_{main_key}.pth'
         runner.save_checkpoint(runner.work_dir, filename, save_optimizer=False, save_param_scheduler=False,
-                               meta=dict(knn_epoch=epoch, knn_score=self.best_score))
+                               meta=dict(knn_epoch=epoch, knn_score=self.best_score),
+                               backend_args=dict(backend=ATOMIC_BACKEND))
         self.best_path = osp.join(runner.work_dir, filename)
         runner.logger.info(f'best {main_key} {self.best_score:.2f} at epoch {epoch}: saved {self.best_path}')
