@@ -1,0 +1,77 @@
+"""The frozen dense linear probe: IoU bookkeeping, fitting, mask loading, and tools/dense_probe.py end to end."""
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cledi.evaluation.dense_probe import (evaluate_dense_probe, fit_dense_probe, iou_scores, load_instance_masks,
+                                          token_grid)
+from cledi.models import ViT
+from tools import dense_probe
+
+from ..conftest import TINY_ARCH
+
+
+def test_iou_of_a_hand_made_prediction():
+    target = torch.tensor([[0, 0, 1, 1],
+                           [0, 0, 1, 1]])
+    pred = torch.tensor([[0, 1, 1, 1],
+                         [0, 0, 0, 1]])
+    # class 0: TP 3, FP 1, FN 1 -> 3/5; class 1: TP 3, FP 1, FN 1 -> 3/5; pixel accuracy 6/8
+    scores = iou_scores(pred, target)
+    assert scores['iou_0'] == pytest.approx(60.0) and scores['iou_1'] == pytest.approx(60.0)
+    assert scores['mIoU'] == pytest.approx(60.0) and scores['pixel_acc'] == pytest.approx(75.0)
+    assert iou_scores(target, target)['mIoU'] == pytest.approx(100.0)
+
+
+def test_the_probe_separates_linearly_separable_tokens_almost_perfectly():
+    torch.manual_seed(0)
+    labels = (torch.rand(40, 4, 4) > 0.5).long()  # a class per token
+    grids = torch.randn(40, 8, 4, 4) * 0.3
+    grids[:, 3] += 2.0 * labels - 1.0  # channel 3 carries the class
+    masks = labels.byte()  # masks at the token resolution: the upsampling is the identity
+    probe = fit_dense_probe(grids[:30], masks[:30], steps=200, lr=0.05)
+    scores = evaluate_dense_probe(probe, grids[30:], masks[30:])
+    assert scores['mIoU'] > 99.0
+    # at 4x the resolution, bilinear upsampling of the logits only blurs the block edges
+    fine = F.interpolate(labels[:, None].float(), size=(16, 16), mode='nearest')[:, 0].byte()
+    assert evaluate_dense_probe(fit_dense_probe(grids[:30], fine[:30], steps=200), grids[30:], fine[30:])['mIoU'] > 85
+    shuffled = evaluate_dense_probe(fit_dense_probe(grids[:30], masks[:30].roll(1, dims=0), steps=200),
+                                    grids[30:], masks[30:])
+    assert shuffled['mIoU'] < 70.0  # masks of other images: nothing to learn
+
+
+def test_token_grid_has_the_patch_grid_layout():
+    vit = ViT(arch=dict(TINY_ARCH), img_size=32, patch_size=8)
+    vit.init_weights()
+    inputs = torch.randn(2, 3, 32, 64)
+    vit.eval()  # (MMPretrain backbones return None from train())
+    grid = token_grid(vit, inputs)
+    tokens = vit(inputs)[-1]
+    assert grid.shape == (2, 32, 4, 8)
+    torch.testing.assert_close(grid[1, :, 2, 5], tokens[1, 1 + 2 * 8 + 5])
+
+
+def test_masks_of_the_real_penn_fudan_json_and_a_bad_json_is_named(pennfudan_root, tmp_path):
+    names, masks = load_instance_masks(f'{pennfudan_root}/annotations/val.json', 64)
+    assert len(names) == 50 and masks.shape == (50, 64, 64) and names[0].endswith('.png')
+    assert set(masks.unique().tolist()) == {0, 1}
+    assert 0.05 < masks.float().mean() < 0.5  # pedestrians cover a part of each image
+    bad = tmp_path / 'broken.json'
+    bad.write_text(json.dumps(dict(images=[dict(id=1, file_name='a.png', width=4, height=4)])))
+    with pytest.raises(ValueError, match='broken.json'):
+        load_instance_masks(str(bad), 64)
+
+
+def test_dense_probe_tool_with_random_init_and_a_checkpoint(tmp_path, pennfudan_root, pretraining_checkpoint):
+    checkpoint, config, _ = pretraining_checkpoint
+    out = tmp_path / 'probe.json'
+    random_scores = dense_probe.main([config, 'random', '--data-root', pennfudan_root, '--input-size', '32',
+                                      '--mask-size', '32', '--steps', '30', '--out', str(out)])
+    written = json.loads(out.read_text())
+    assert written['mIoU'] == pytest.approx(random_scores['mIoU'])
+    assert written['checkpoint'] == 'random' and set(written) >= {'iou_0', 'iou_1', 'pixel_acc', 'train_mIoU'}
+    trained = dense_probe.main([config, checkpoint, '--data-root', pennfudan_root, '--input-size', '32',
+                                '--mask-size', '32', '--steps', '30', '--no-flip'])
+    assert trained['mIoU'] != random_scores['mIoU']  # other weights, other features
