@@ -1,7 +1,7 @@
 """Frozen dense linear probe of a pre-trained ViT on Penn-Fudan person masks: mIoU on the 50 val images.
 
     python tools/dense_probe.py CONFIG CHECKPOINT|random [--data-root ../shared/data/pennfudan]
-        [--input-size 64] [--mask-size 128] [--steps 300] [--out result.json]
+        [--input-size 128] [--mask-size 128] [--steps 300] [--out result.json]
 
 CONFIG is any CL-EDI / MoCo v3 pre-training config (its backbone and data preprocessor are used; its datasets
 are not). Images are resized to ``--input-size`` squared (the position embedding is interpolated to the new
@@ -34,7 +34,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help="a pre-training .pth file, or 'random'")
     parser.add_argument('--data-root', default=DEFAULT_DATA_ROOT,
                         help='the Penn-Fudan folder (images/, annotations/{train,val}.json)')
-    parser.add_argument('--input-size', type=int, default=64, help='square input side, a multiple of the patch')
+    parser.add_argument('--input-size', type=int, default=128, help='square input side, a multiple of the patch '
+                        '(default: where random init scores best, docs/benchmarks.md)')
     parser.add_argument('--mask-size', type=int, default=128, help='side of the masks the probe is scored on')
     parser.add_argument('--steps', type=int, default=300)
     parser.add_argument('--lr', type=float, default=0.05)

@@ -7,7 +7,7 @@ import pytest
 
 from ..conftest import REPO_ROOT
 
-SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py']
+SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py']
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
@@ -33,3 +33,25 @@ def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_roo
     assert run_dir(args, 'mocov3', 1).endswith('mocov3_e3_seed1_val')
     with pytest.raises(FileNotFoundError, match='--data-root'):
         write_holdout_list(osp.join(REPO_ROOT, 'tests', 'data_that_does_not_exist'), str(tmp_path / 'v.txt'))
+
+
+def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint(tmp_path):
+    import json
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks import dense_probe_bench
+    cache = tmp_path / 'runs' / 'dense_probe'
+    cache.mkdir(parents=True)
+    scores = {'cledi': (40.0, 44.0), 'mocov3': (39.0, 41.0), 'random': (30.0, 31.0)}
+    for method, values in scores.items():
+        for seed, miou in enumerate(values):
+            name = f'random_seed{seed}_s64' if method == 'random' else f'{method}_e3_seed{seed}_s64'
+            (cache / f'{name}.json').write_text(json.dumps(dict(mIoU=miou, iou_0=80.0, iou_1=miou - 20, pixel_acc=85.0)))
+    out = tmp_path / 'benchmarks.md'
+    dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '0', '1',
+                            '--out', str(out)])  # every probe is cached: nothing is recomputed
+    text = out.read_text()
+    assert '| CL-EDI | 42.00 ± 2.83 |' in text and 'per seed: +1.00, +3.00' in text
+    assert '**+2.00**' in text and 'target +2.0: reached' in text
+    with pytest.raises(SystemExit, match='cledi_e3_seed2/epoch_3.pth'):
+        dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '2',
+                                '--out', str(out)])

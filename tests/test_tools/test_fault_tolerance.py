@@ -1,5 +1,4 @@
 """Faults during pre-training through tools/train.py and the real Runner: NaN losses, damaged checkpoints."""
-import glob
 import hashlib
 import os
 import os.path as osp
@@ -13,6 +12,7 @@ import pytest
 import torch
 
 from cledi.engine import checkpoint_problem
+from cledi.visualization import read_scalars
 
 from ..conftest import REPO_ROOT
 from .test_train import TRAIN, run, write_tiny_config
@@ -92,18 +92,7 @@ DETERMINISTIC = ['--cfg-options', 'randomness.deterministic=True', 'default_hook
 
 def losses_by_iteration(work_dir):
     """{iteration: loss} over every run dir of a work dir (a resumed run adds one; its records win)."""
-    losses = {}
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        for record in scalars_file(path):
-            if 'loss' in record:
-                losses[record['iter']] = record['loss']
-    return losses
-
-
-def scalars_file(path):
-    import json
-    with open(path) as f:
-        return [json.loads(line) for line in f]
+    return {record['iter']: record['loss'] for record in read_scalars(work_dir) if 'loss' in record}
 
 
 def test_a_run_killed_mid_epoch_and_resumed_equals_the_uninterrupted_run(tmp_path, cifar10_root, cifar10_subset):
