@@ -44,7 +44,7 @@ def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint
     scores = {'cledi': (40.0, 44.0), 'mocov3': (39.0, 41.0), 'random': (30.0, 31.0)}
     for method, values in scores.items():
         for seed, miou in enumerate(values):
-            name = f'random_seed{seed}_s64' if method == 'random' else f'{method}_e3_seed{seed}_s64'
+            name = f'random_seed{seed}_s128' if method == 'random' else f'{method}_e3_seed{seed}_s128'
             (cache / f'{name}.json').write_text(json.dumps(dict(mIoU=miou, iou_0=80.0, iou_1=miou - 20, pixel_acc=85.0)))
     out = tmp_path / 'benchmarks.md'
     dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '0', '1',
