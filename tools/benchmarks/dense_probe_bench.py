@@ -36,20 +36,25 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def checkpoint_of(args, method, seed):
+    if method == 'random':
+        return 'random'
+    return osp.join(args.work_root, f'{method}_e{args.epochs}_seed{seed}', f'epoch_{args.epochs}.pth')
+
+
+def result_of(args, method, seed):
+    name = f'random_seed{seed}' if method == 'random' else f'{method}_e{args.epochs}_seed{seed}'
+    return osp.join(args.work_root, 'dense_probe', f'{name}_s{args.input_size}.json')
+
+
 def probe(args, method, seed):
     """The probe's numbers for one checkpoint (cached as JSON beside the runs)."""
-    name = f'{method}_e{args.epochs}_seed{seed}_s{args.input_size}' if method != 'random' else \
-        f'random_seed{seed}_s{args.input_size}'
-    result = osp.join(args.work_root, 'dense_probe', f'{name}.json')
+    result = result_of(args, method, seed)
     if osp.isfile(result):
         with open(result) as f:
             return json.load(f)
     config = MODELS[args.model]['cledi' if method == 'random' else method]
-    checkpoint = 'random' if method == 'random' else osp.join(args.work_root, f'{method}_e{args.epochs}_seed{seed}',
-                                                              f'epoch_{args.epochs}.pth')
-    if checkpoint != 'random' and not osp.isfile(checkpoint):
-        raise SystemExit(f"'{checkpoint}' does not exist: run tools/benchmarks/lowdata_knn.py --work-root "
-                         f'{args.work_root} --epochs {args.epochs} --seeds {seed} first')
+    checkpoint = checkpoint_of(args, method, seed)
     os.makedirs(osp.dirname(result), exist_ok=True)
     dense_probe.main([osp.join(ROOT, config), checkpoint, '--data-root', args.data_root, '--input-size',
                       str(args.input_size), '--seed', str(seed), '--out', result])
@@ -65,6 +70,11 @@ def fmt(values):
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
+    missing = [checkpoint_of(args, m, s) for m in METHODS for s in args.seeds
+               if not osp.isfile(result_of(args, m, s)) and not osp.isfile(checkpoint_of(args, m, s))]
+    if missing:  # before any probe runs
+        raise SystemExit(f"{', '.join(missing)} missing: run tools/benchmarks/lowdata_knn.py --work-root "
+                         f'{args.work_root} --epochs {args.epochs} --seeds {" ".join(map(str, args.seeds))} first')
     rows = {method: [probe(args, method, seed) for seed in args.seeds] for method in ('random', *METHODS)}
     names = dict(NAMES, random='random init')
     lines = [
