@@ -201,6 +201,8 @@ def report(args, seconds):
     queries = ('5,000 held-out training images (files 0500-0999 of each class; validation, not test) as queries'
                if args.val else 'the 10,000 test images as queries')
     extra += ' --parallel' if args.parallel else ''
+    extra += f' --work-root {args.work_root}' if args.work_root != parse_args([]).work_root else ''
+    extra += f' --section {args.section}' if args.section else ''
     curves = {(m, s): knn_curve(run_dir(args, m, s)) for m in args.methods for s in args.seeds}
     final = {m: {k: [curves[m, s][max(curves[m, s])][k] for s in args.seeds if curves[m, s]]
                  for k in ('top1_k20', 'top1_k200')} for m in args.methods}
