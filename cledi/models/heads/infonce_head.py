@@ -1,5 +1,5 @@
 """Predictor + InfoNCE head shared by CL-EDI's global and detail modules."""
-from typing import Union
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
@@ -10,7 +10,10 @@ from mmengine.model import BaseModule
 from cledi.registry import MODELS
 
 
-def infonce_loss(query: torch.Tensor, key: torch.Tensor, temperature: float) -> torch.Tensor:
+def infonce_loss(query: torch.Tensor,
+                 key: torch.Tensor,
+                 temperature: float,
+                 valid: Optional[torch.Tensor] = None) -> torch.Tensor:
     """MoCo v3's contrastive loss for one direction: ``CE(q k^T / T, diag) * 2T``.
 
     Keys are gathered from every process (negatives from the whole global batch); the positive of the i-th
@@ -21,13 +24,20 @@ def infonce_loss(query: torch.Tensor, key: torch.Tensor, temperature: float) -> 
         query (Tensor): (B, D) predictions of the online branch.
         key (Tensor): (B, D) momentum-encoder outputs of the other view (no gradient flows into them).
         temperature (float): Softmax temperature T.
+        valid (Tensor, optional): (B,) bool; pairs marked False are neither queries nor negatives (the region
+            detail loss pads every image to the same number of regions). Defaults to None (all pairs).
     """
     query = F.normalize(query, dim=1)
     key = F.normalize(key.detach(), dim=1)
     keys = torch.cat(all_gather(key), dim=0)  # (world * B, D)
     logits = query @ keys.t() / temperature  # (B, world * B)
     labels = torch.arange(query.shape[0], device=query.device) + query.shape[0] * get_rank()
-    return F.cross_entropy(logits, labels) * (2 * temperature)
+    if valid is None:
+        return F.cross_entropy(logits, labels) * (2 * temperature)
+    valid_keys = torch.cat(all_gather(valid.to(torch.uint8)), dim=0).bool()  # gloo has no bool all_gather
+    logits = logits.masked_fill(~valid_keys[None], float('-inf'))
+    losses = F.cross_entropy(logits, labels, reduction='none')  # invalid rows are inf; they are dropped here
+    return losses[valid].mean() * (2 * temperature)
 
 
 @MODELS.register_module()
@@ -53,6 +63,6 @@ class InfoNCEHead(BaseModule):
     def predict(self, projection: torch.Tensor) -> torch.Tensor:
         return self.predictor((projection, ))[0]
 
-    def loss(self, projection: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+    def loss(self, projection: torch.Tensor, key: torch.Tensor, valid: Optional[torch.Tensor] = None) -> torch.Tensor:
         """InfoNCE of the predicted ``projection`` (B, C) against ``key`` (B, D) of the momentum encoder."""
-        return infonce_loss(self.predict(projection), key, self.temperature)
+        return infonce_loss(self.predict(projection), key, self.temperature, valid)

@@ -1,0 +1,177 @@
+"""CL-EDI's detail-module designs: cross-level terms, location-matched regions, the detail weight warm-up."""
+import math
+
+import pytest
+import torch
+from mmpretrain.structures import DataSample
+
+from cledi.models import infonce_loss
+
+from ..helpers import build_model, tiny_cledi_config
+
+
+def _views(batch_size=6, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return [torch.randn(batch_size, 3, 32, 32, generator=generator) for _ in range(2)]
+
+
+def _samples(batch_size=6, seed=0):
+    """Data samples carrying the geometry TwoViewPreprocessor records: crop boxes of both views, flips."""
+    generator = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(batch_size):
+        corner = torch.rand(2, 2, generator=generator) * 16
+        size = 10 + torch.rand(2, 1, generator=generator) * 6
+        sample = DataSample()
+        sample.set_field(torch.cat([corner, corner + size], dim=1), 'crop_boxes')  # (2, 4) in a 32 x 32 image
+        sample.set_field(torch.rand(2, generator=generator) < 0.5, 'flips')
+        samples.append(sample)
+    return samples
+
+
+def _model(**overrides):
+    torch.manual_seed(0)
+    return build_model(tiny_cledi_config(**overrides).model)
+
+
+def _ce(logits, target):
+    return -logits[target] + math.log(sum(math.exp(v) for v in logits))
+
+
+def test_masked_infonce_equals_the_hand_computed_value():
+    query = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    key = torch.tensor([[2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])
+    temperature = 0.5
+    # pair 1 is neither a query nor a negative: rows 0 and 2 over keys 0 and 2 (cosines 1, 0 and 0.707, 0.707)
+    expected = (_ce([1 / temperature, 0.0], 0) + _ce([math.sqrt(0.5) / temperature] * 2, 1)) / 2 * 2 * temperature
+    loss = infonce_loss(query, key, temperature, torch.tensor([True, False, True]))
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def _hand_made_terms(model, views):
+    """Queries and keys of both modules built directly from the parts (the formulas of docs/method.md)."""
+    online, momentum = model._key_modules(), model.momentum_encoder
+
+    def parts(modules, view):
+        tokens = modules['backbone'](view)[-1]
+        cls_token, patches = tokens[:, 0], tokens[:, 1:]
+        global_proj = modules['neck']((cls_token, ))[0]
+        detail_proj = modules['detail_neck']((modules['detail_aggregator'](patches), ))[0]
+        return global_proj, detail_proj
+
+    (g1, d1), (g2, d2) = parts(online, views[0]), parts(online, views[1])
+    queries = [model.head.predict(g1), model.head.predict(g2)], [model.detail_head.predict(d1),
+                                                                  model.detail_head.predict(d2)]
+    with torch.no_grad():
+        model._momentum_update()
+        (k1, kd1), (k2, kd2) = parts(momentum, views[0]), parts(momentum, views[1])
+    return queries, ([k1, k2], [kd1, kd2])
+
+
+def test_defaults_reproduce_the_global_and_detail_losses_exactly():
+    model = _model()
+    views = _views()
+    losses = model.loss(views, None)
+    assert set(losses) == {'loss_global', 'loss_detail'}
+    (q, qd), (k, kd) = _hand_made_terms(_model(), views)
+    temperature = 0.2
+    assert torch.equal(losses['loss_global'],
+                       infonce_loss(q[0], k[1], temperature) + infonce_loss(q[1], k[0], temperature))
+    assert torch.equal(losses['loss_detail'],
+                       1.0 * (infonce_loss(qd[0], kd[1], temperature) + infonce_loss(qd[1], kd[0], temperature)))
+
+
+@pytest.mark.parametrize('cross_terms', ['both', 'cls', 'detail'])
+def test_cross_level_terms_are_the_hand_computed_infonce(cross_terms):
+    model = _model(loss_weight_cross=0.5, cross_terms=cross_terms)
+    views = _views()
+    losses = model.loss(views, None)
+    (q, qd), (k, kd) = _hand_made_terms(_model(), views)
+    cls_terms = infonce_loss(q[0], kd[1], 0.2) + infonce_loss(q[1], kd[0], 0.2)
+    detail_terms = infonce_loss(qd[0], k[1], 0.2) + infonce_loss(qd[1], k[0], 0.2)
+    expected = dict(both=cls_terms + detail_terms, cls=cls_terms, detail=detail_terms)[cross_terms]
+    torch.testing.assert_close(losses['loss_cross'], 0.5 * expected, rtol=1e-6, atol=0)
+
+
+def _assert_every_online_parameter_learns(model, losses):
+    sum(value for name, value in losses.items() if 'loss' in name).backward()
+    missing = [name for name, p in model.named_parameters()
+               if p.requires_grad and not name.startswith('momentum_encoder.') and p.grad is None]
+    assert not missing, f'no gradient for {missing}'
+    assert all(p.grad is None for p in model.momentum_encoder.parameters())
+
+
+@pytest.mark.parametrize('overrides', [
+    dict(loss_weight_cross=1.0),
+    dict(loss_weight_cross=1.0, cross_terms='cls'),
+    dict(detail_mode='region'),
+    dict(detail_mode='region', loss_weight_cross=1.0, region_grid=3),
+], ids=['cross', 'cross-cls', 'region', 'region-cross'])
+def test_every_online_parameter_gets_a_gradient(overrides):
+    model = _model(**overrides)
+    losses = model.loss(_views(), _samples())
+    assert all(torch.isfinite(value) for value in losses.values())
+    _assert_every_online_parameter_learns(model, losses)
+
+
+def test_region_loss_is_the_contrast_of_matched_region_vectors():
+    model = _model(detail_mode='region', region_min_overlap=0.3)
+    views, samples = _views(), _samples()
+    losses = model.loss(views, samples)
+    reference = _model(detail_mode='region', region_min_overlap=0.3)
+    crop_boxes = torch.stack([s.crop_boxes for s in samples])
+    flips = torch.stack([s.flips for s in samples])
+    from cledi.models.utils import matched_regions, pool_regions
+    boxes, valid, matched = matched_regions(crop_boxes, flips, (4, 4), 2, 0.3)
+    assert losses['region_matched'].item() == pytest.approx(matched.float().mean().item())
+    assert 0 < matched.sum() < len(matched)  # the samples hold both kinds of pairs
+
+    def regions(modules, view, index, predict):
+        patches = modules['backbone'](view)[-1][:, 1:]
+        vectors = modules['detail_neck']((pool_regions(patches, boxes[:, index], (4, 4)).flatten(0, 1), ))[0]
+        return reference.detail_head.predict(vectors) if predict else vectors
+
+    online = reference._key_modules()
+    rq1, rq2 = regions(online, views[0], 0, True), regions(online, views[1], 1, True)
+    with torch.no_grad():
+        reference._momentum_update()
+        momentum = reference.momentum_encoder
+        rk1, rk2 = regions(momentum, views[0], 0, False), regions(momentum, views[1], 1, False)
+    expected = infonce_loss(rq1, rk2, 0.2, valid.flatten()) + infonce_loss(rq2, rk1, 0.2, valid.flatten())
+    torch.testing.assert_close(losses['loss_detail'], expected, rtol=1e-6, atol=0)
+
+
+def test_region_mode_without_view_geometry_says_how_to_get_it():
+    model = _model(detail_mode='region')
+    with pytest.raises(ValueError, match='TwoViewPreprocessor'):
+        model.loss(_views(), None)
+    with pytest.raises(ValueError, match='detail_local_window'):
+        _model(detail_mode='region', detail_local_window=2)
+    with pytest.raises(ValueError, match="'patches' is not one of"):
+        _model(detail_mode='patches')
+    with pytest.raises(ValueError, match='cross_terms'):
+        _model(loss_weight_cross=1.0, cross_terms='all')
+
+
+def test_cross_terms_need_one_projection_width():
+    cfg = tiny_cledi_config(loss_weight_cross=1.0)
+    cfg.model.detail_neck = dict(cfg.model.neck, out_channels=16)
+    cfg.model.detail_head = dict(cfg.model.head, predictor=dict(cfg.model.head.predictor, in_channels=16,
+                                                                 out_channels=16))
+    model = build_model(cfg.model)
+    with pytest.raises(ValueError, match='same out_channels'):
+        model.loss(_views(), None)
+
+
+def test_detail_warmup_scales_detail_and_cross_weights():
+    model = _model(loss_weight_cross=1.0, detail_warmup=0.2)
+    full = model.loss(_views(), None)
+    model = _model(loss_weight_cross=1.0, detail_warmup=0.2)
+    model.set_momentum(10, 100)  # 10 % of training: half of the warm-up
+    assert model.detail_ramp() == pytest.approx(0.5)
+    half = model.loss(_views(), None)
+    torch.testing.assert_close(half['loss_global'], full['loss_global'])
+    torch.testing.assert_close(half['loss_detail'], 0.5 * full['loss_detail'])
+    torch.testing.assert_close(half['loss_cross'], 0.5 * full['loss_cross'])
+    model.set_momentum(50, 100)
+    assert model.detail_ramp() == 1.0
