@@ -1,7 +1,11 @@
-"""Weighted kNN top-1 of a pre-training checkpoint (CL-EDI or MoCo v3), as in DINO.
+"""Weighted kNN top-1 of a pre-training checkpoint (CL-EDI or MoCo v3), as in DINO; optionally a linear probe.
 
     python tools/knn_eval.py CONFIG CHECKPOINT [--feature cls [mean cls+mean]] [--ks 20 200]
-                             [--temperature 0.07] [--data-root DIR] [--cfg-options k=v ...]
+                             [--temperature 0.07] [--linear] [--data-root DIR] [--cfg-options k=v ...]
+
+``--linear`` also fits a logistic-regression probe on the same frozen bank features (L2 strength chosen by
+5-fold cross-validation on the bank) and scores the queries with it: a linear probe in seconds, from the one
+feature extraction.
 
 CONFIG must define ``knn_bank_dataloader`` (labelled images the kNN is fitted on) and ``knn_query_dataloader``
 (labelled images that are classified), as the CIFAR-10 configs do. Several ``--feature`` types are scored from
@@ -31,6 +35,8 @@ def parse_args(argv=None):
     parser.add_argument('--feature', nargs='+', choices=FEATURE_TYPES, default=['cls'])
     parser.add_argument('--ks', type=int, nargs='+', default=[20, 200])
     parser.add_argument('--temperature', type=float, default=0.07)
+    parser.add_argument('--linear', action='store_true',
+                        help='also score a logistic-regression probe fitted on the bank features')
     parser.add_argument('--data-root', help='point every dataloader of the config here')
     parser.add_argument('--out', help='also write the results as JSON to this file')
     parser.add_argument('--seed', type=int, default=0, help="seed of the weights that 'random' evaluates")
@@ -66,7 +72,8 @@ def main(argv=None):
         load_backbone_strict(model.backbone, args.checkpoint)
     bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
     query_loader = build_eval_dataloader(cfg.knn_query_dataloader)
-    per_feature = evaluate_knn_features(model, bank_loader, query_loader, args.feature, args.ks, args.temperature)
+    per_feature = evaluate_knn_features(model, bank_loader, query_loader, args.feature, args.ks, args.temperature,
+                                        linear=args.linear)
     for feature, results in per_feature.items():
         logger.info(f'kNN ({feature} features, T={args.temperature}) of {args.checkpoint}: bank '
                     f'{len(bank_loader.dataset)} images, queries {len(query_loader.dataset)} images: ' +

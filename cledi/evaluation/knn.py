@@ -11,6 +11,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import DATASETS, FUNCTIONS
 from torch.utils.data import DataLoader
 
+from cledi.evaluation.linear import linear_probe_accuracy
 from cledi.models.necks.token_pool import FEATURE_TYPES, check_feature_type, pool_tokens
 
 
@@ -149,8 +150,12 @@ def evaluate_knn_features(model: nn.Module,
                           query_loader: Iterable,
                           features: Sequence[str] = FEATURE_TYPES,
                           ks: Sequence[int] = (20, 200),
-                          temperature: float = 0.07) -> Dict[str, Dict[str, float]]:
+                          temperature: float = 0.07,
+                          linear: bool = False) -> Dict[str, Dict[str, float]]:
     """:func:`evaluate_knn` for several feature types from one pass over the data: ``{feature: results}``.
+
+    With ``linear``, each feature type's results also hold ``linear_top1`` and ``linear_c`` of a logistic-
+    regression probe fitted on the bank features (:func:`cledi.evaluation.linear.linear_probe_accuracy`).
 
     When more than one type is asked for, CLS and mean features are extracted once (as ``'cls+mean'``) and
     sliced, so the result for each type is exactly what a single-type call gives.
@@ -169,4 +174,6 @@ def evaluate_knn_features(model: nn.Module,
         else:
             bank_part, query_part = bank, query
         results[feature] = knn_accuracy(bank_part, bank_labels, query_part, query_labels, ks, temperature)
+        if linear:
+            results[feature].update(linear_probe_accuracy(bank_part, bank_labels, query_part, query_labels))
     return results

@@ -11,13 +11,14 @@ def test_knn_eval_prints_and_writes_the_numbers(tmp_path, cifar10_root, pretrain
     checkpoint, config, _ = pretraining_checkpoint
     out = tmp_path / 'knn.json'
     result = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--data-root',
-                  cifar10_root, '--feature', 'cls+mean', '--out', str(out), '--cfg-options',
+                  cifar10_root, '--feature', 'cls+mean', '--linear', '--out', str(out), '--cfg-options',
                   'knn_bank_dataloader.dataset.dataset.indices=1000', 'knn_query_dataloader.dataset.dataset.indices=300',
                   'knn_bank_dataloader.num_workers=0', 'knn_query_dataloader.num_workers=0'])
     assert result.returncode == 0, result.stderr[-3000:]
     numbers = json.loads(out.read_text())
-    assert set(numbers) >= {'top1_k20', 'top1_k200'}
+    assert set(numbers) >= {'top1_k20', 'top1_k200', 'linear_top1', 'linear_c'}
     assert 10.0 < numbers['top1_k20'] <= 100.0  # 10 classes; features of a random tiny ViT are above chance
+    assert 10.0 < numbers['linear_top1'] <= 100.0 and numbers['linear_c'] in (0.01, 0.1, 1.0)
     assert f"top1_k20 {numbers['top1_k20']:.2f}" in result.stdout + result.stderr
     assert 'bank 1000 images, queries 300 images' in result.stdout + result.stderr
 

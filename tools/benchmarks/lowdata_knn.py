@@ -193,16 +193,23 @@ def section_key(args):
     return f'lowdata-knn{suffix}{variant}{val}{"-gpu" if torch.cuda.is_available() else ""}'
 
 
-def report(args, seconds):
-    batch = _config(MODELS[args.model]['cledi']).train_dataloader.batch_size
+def command_options(args):
+    """The options of this invocation that a reader needs to rerun it (besides epochs, seeds and overrides)."""
     extra = f' --model {args.model}' if args.model != 'vit-mini-p4' else ''
+    extra += f' --methods {" ".join(args.methods)}' if args.methods != parse_args([]).methods else ''
     extra += f' --cledi-config {args.cledi_config}' if args.cledi_config else ''
     extra += ' --val' if args.val else ''
-    queries = ('5,000 held-out training images (files 0500-0999 of each class; validation, not test) as queries'
-               if args.val else 'the 10,000 test images as queries')
     extra += ' --parallel' if args.parallel else ''
     extra += f' --work-root {args.work_root}' if args.work_root != parse_args([]).work_root else ''
     extra += f' --section {args.section}' if args.section else ''
+    return extra
+
+
+def report(args, seconds):
+    batch = _config(MODELS[args.model]['cledi']).train_dataloader.batch_size
+    extra = command_options(args)
+    queries = ('5,000 held-out training images (files 0500-0999 of each class; validation, not test) as queries'
+               if args.val else 'the 10,000 test images as queries')
     curves = {(m, s): knn_curve(run_dir(args, m, s)) for m in args.methods for s in args.seeds}
     final = {m: {k: [curves[m, s][max(curves[m, s])][k] for s in args.seeds if curves[m, s]]
                  for k in ('top1_k20', 'top1_k200')} for m in args.methods}
@@ -250,14 +257,14 @@ def report(args, seconds):
 
 
 def knn_eval(args, config, checkpoint, split, out):
-    """tools/knn_eval.py with all three feature types on 'val' (held-out training images) or 'test'; cached."""
+    """tools/knn_eval.py --linear with all three feature types on 'val' (held-out training images) or 'test'; cached."""
     if not osp.isfile(out):
         split_opts = []
         if split == 'val':
             holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
             split_opts = query_split_options(holdout)
         cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURE_TYPES,
-               '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
+               '--linear', '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
         print(f'[bench] {" ".join(cmd)}', flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
     with open(out) as f:
@@ -265,7 +272,7 @@ def knn_eval(args, config, checkpoint, split, out):
 
 
 def feature_report(args):
-    """kNN top-1 (k=20) of each method's final checkpoints per feature type, on val and test."""
+    """kNN top-1 (k=20) and linear-probe top-1 of each method's final checkpoints per feature type, val and test."""
     rows = []
     for method in args.methods:
         config = config_of(args, method)
@@ -277,29 +284,32 @@ def feature_report(args):
                     raise SystemExit(f'[bench] {checkpoint} is missing: train first (same command without '
                                      '--feature-report)')
                 per_seed.append(knn_eval(args, config, checkpoint, split,
-                                         osp.join(ROOT, run_dir(args, method, seed), f'knn_features_{split}.json')))
+                                         osp.join(ROOT, run_dir(args, method, seed), f'features_{split}.json')))
             rows.append((method_name(args, method), split, per_seed))
     for split in ('val', 'test'):
-        out = osp.join(ROOT, args.work_root, f'random_knn_features_{split}.json')
+        out = osp.join(ROOT, args.work_root, f'random_features_{split}.json')
         rows.append(('random init', split, [knn_eval(args, MODELS[args.model]['cledi'], 'random', split, out)]))
     lines = [
-        f'Command: `python tools/benchmarks/lowdata_knn.py --epochs {args.epochs} --seeds '
+        f'Command: `python tools/benchmarks/lowdata_knn.py{command_options(args)} --epochs {args.epochs} --seeds '
         f'{" ".join(map(str, args.seeds))} --feature-report`',
         '',
-        'kNN top-1 (k=20, T=0.07, bank = the 5,000 pre-training images) of the final checkpoints of the runs '
-        'above, with three feature types (`tools/knn_eval.py --feature cls mean cls+mean`): on **val** (5,000 '
+        'kNN top-1 (k=20, T=0.07, bank = the 5,000 pre-training images) and linear-probe top-1 (logistic '
+        'regression on the same frozen features of the 5,000 labelled pre-training images, L2 strength from '
+        '0.01 / 0.1 / 1 by 5-fold cross-validation on them) of the final checkpoints of the runs above, with '
+        'three feature types (`tools/knn_eval.py --feature cls mean cls+mean --linear`): on **val** (5,000 '
         'held-out training images, files 0500-0999 of each class, for choosing) and on **test** (the 10,000 test '
         'images). Random init: the same ViT with its initial weights (seed 0). Mean over seeds '
         f'{", ".join(map(str, args.seeds))}.',
         '',
-        '| method | split | CLS | mean of patches | CLS + mean |',
-        '|---|---|---|---|---|',
+        '| method | split | kNN CLS | kNN mean of patches | kNN CLS + mean | linear CLS | linear mean | '
+        'linear CLS + mean |',
+        '|---|---|---|---|---|---|---|---|',
     ]
     for name, split, per_seed in sorted(rows, key=lambda r: (r[1] != 'val', r[0] == 'random init')):
-        cells = [fmt([r[f]['top1_k20'] for r in per_seed]) for f in FEATURE_TYPES]
+        cells = [fmt([r[f][metric] for r in per_seed]) for metric in ('top1_k20', 'linear_top1') for f in FEATURE_TYPES]
         lines.append(f'| {name} | {split} | ' + ' | '.join(cells) + ' |')
-    write_section(osp.join(ROOT, args.out), 'lowdata-knn-features', 'kNN by feature type (ViT-mini, CPU)',
-                  '\n'.join(lines))
+    write_section(osp.join(ROOT, args.out), f'{section_key(args)}-features',
+                  'kNN and linear probe by feature type (ViT-mini, CPU)', '\n'.join(lines))
     print('\n'.join(lines), flush=True)
 
 
