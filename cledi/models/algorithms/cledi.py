@@ -14,6 +14,7 @@ from cledi.registry import MODELS
 
 DETAIL_MODES = ('global', 'region')
 CROSS_TERMS = ('both', 'cls', 'detail')
+MOMENTUM_UPDATES = ('in_loss', 'after_step')
 
 
 def _build(cfg: Union[dict, nn.Module]) -> nn.Module:
@@ -87,6 +88,11 @@ class CLEDI(BaseSelfSupervisor):
             Defaults to ``'both'``.
         detail_warmup (float): Fraction of training over which the detail and cross weights ramp up from 0.
             Defaults to 0.0.
+        momentum_update (str): When the EMA runs: ``'in_loss'`` (MoCo v3: at the start of each loss, before the
+            keys) or ``'after_step'`` (by ``cledi.CosineMomentumHook`` after each optimizer step, with the next
+            iteration's momentum: the same arithmetic, but outside forward, where a sharded (FSDP) model can
+            gather its full weights; the BatchNorm statistics copied into the momentum encoder then lag one
+            forward pass, which changes no loss: keys are made in train mode). Defaults to ``'in_loss'``.
         pretrained (str, optional): Checkpoint to initialise from. Defaults to None.
         data_preprocessor (dict, optional): Defaults to ``SelfSupDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -111,6 +117,7 @@ class CLEDI(BaseSelfSupervisor):
                  loss_weight_cross: float = 0.0,
                  cross_terms: Literal['both', 'cls', 'detail'] = 'both',
                  detail_warmup: float = 0.0,
+                 momentum_update: Literal['in_loss', 'after_step'] = 'in_loss',
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[List[dict], dict]] = None) -> None:
@@ -164,6 +171,9 @@ class CLEDI(BaseSelfSupervisor):
         self.loss_weight_cross = loss_weight_cross
         self.cross_terms = cross_terms
         self.detail_warmup = detail_warmup
+        if momentum_update not in MOMENTUM_UPDATES:
+            raise ValueError(f'momentum_update {momentum_update!r} is not one of {MOMENTUM_UPDATES}')
+        self.momentum_update = momentum_update
         self.progress = 1.0  # of training; set with the momentum each iteration (a model used alone: full weights)
 
         # One momentum encoder: the EMA of every online module that makes keys (predictors excluded).
@@ -281,36 +291,44 @@ class CLEDI(BaseSelfSupervisor):
                              f'of length {len(inputs) if isinstance(inputs, (list, tuple)) else 1})')
         online, momentum = self._key_modules(), self.momentum_encoder
         region_mode = self.detail_mode == 'region'
-        cls1, patches1 = self._tokens(online, inputs[0])
-        cls2, patches2 = self._tokens(online, inputs[1])
+        global_detail = not region_mode or self.loss_weight_cross > 0  # the aggregated detail vector is used
+        (cls1, patches1), (cls2, patches2) = self._tokens(online, inputs[0]), self._tokens(online, inputs[1])
+        if region_mode:
+            boxes, valid, matched = self._matched_regions(data_samples, patches1)
+
+        # queries: the online side, all projections made before the EMA reads (and copies buffers from) it
+        proj1, proj2 = self.neck((cls1, ))[0], self.neck((cls2, ))[0]
+        if global_detail:
+            detail1, detail2 = (self._detail_vector(online, patches, online=True) for patches in (patches1, patches2))
+        if region_mode:
+            region1, region2 = (self._region_vectors(online, patches, boxes[:, view])
+                                for view, patches in ((0, patches1), (1, patches2)))
+
+        # keys: the momentum encoder (after its EMA step, MoCo v3's order)
         with torch.no_grad():
-            self._momentum_update()
+            if self.momentum_update == 'in_loss':
+                self._momentum_update()
             key_cls1, key_patches1 = self._tokens(momentum, inputs[0])
             key_cls2, key_patches2 = self._tokens(momentum, inputs[1])
+            k1, k2 = momentum['neck']((key_cls1, ))[0], momentum['neck']((key_cls2, ))[0]
+            if global_detail:
+                kd1, kd2 = (self._detail_vector(momentum, patches) for patches in (key_patches1, key_patches2))
+            if region_mode:
+                rk1, rk2 = (self._region_vectors(momentum, patches, boxes[:, view])
+                            for view, patches in ((0, key_patches1), (1, key_patches2)))
 
         # global module (MoCo v3): CLS queries vs the other view's CLS keys
-        q1, q2 = (self.head.predict(self.neck((cls_token, ))[0]) for cls_token in (cls1, cls2))
-        with torch.no_grad():
-            k1, k2 = (momentum['neck']((cls_token, ))[0] for cls_token in (key_cls1, key_cls2))
         temperature, detail_temperature = self.head.temperature, self.detail_head.temperature
+        q1, q2 = self.head.predict(proj1), self.head.predict(proj2)
         losses = dict(loss_global=infonce_loss(q1, k2, temperature) + infonce_loss(q2, k1, temperature))
 
         # detail module: one aggregated vector per view (global) or the matched regions of the overlap (region)
         ramp = self.detail_ramp()
-        need_global_detail = not region_mode or self.loss_weight_cross > 0
-        if need_global_detail:
-            qd1, qd2 = (self.detail_head.predict(self._detail_vector(online, patches, online=True))
-                        for patches in (patches1, patches2))
-            with torch.no_grad():
-                kd1, kd2 = (self._detail_vector(momentum, patches) for patches in (key_patches1, key_patches2))
+        if global_detail:
+            qd1, qd2 = self.detail_head.predict(detail1), self.detail_head.predict(detail2)
         if region_mode:
-            boxes, valid, matched = self._matched_regions(data_samples, patches1)
+            rq1, rq2 = self.detail_head.predict(region1), self.detail_head.predict(region2)
             valid = valid.flatten()
-            rq1, rq2 = (self.detail_head.predict(self._region_vectors(online, patches, boxes[:, view]))
-                        for view, patches in ((0, patches1), (1, patches2)))
-            with torch.no_grad():
-                rk1, rk2 = (self._region_vectors(momentum, patches, boxes[:, view])
-                            for view, patches in ((0, key_patches1), (1, key_patches2)))
             loss_detail = (infonce_loss(rq1, rk2, detail_temperature, valid) +
                            infonce_loss(rq2, rk1, detail_temperature, valid))
             losses['region_matched'] = matched.float().mean()
