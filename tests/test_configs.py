@@ -11,6 +11,9 @@ from .helpers import build_model
 PRETRAIN_CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p and f'{osp.sep}benchmarks{osp.sep}' not in p)
+# ViT-L / ViT-H with a sharding strategy: built on the meta device below (their weights would take gigabytes)
+SHARDED_CONFIGS = [p for p in PRETRAIN_CONFIGS if '-fsdp-' in p or '-deepspeed-' in p]
+PRETRAIN_CONFIGS = [p for p in PRETRAIN_CONFIGS if p not in SHARDED_CONFIGS]
 CLS_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'benchmarks', '*', '*.py')))
 CLS_CONFIGS = [p for p in CLS_CONFIGS if f'{osp.sep}detection{osp.sep}' not in p]
 TWINS = [
@@ -85,3 +88,34 @@ def test_classification_config_loads_and_model_builds(path):
     assert cfg.model.backbone.init_cfg.prefix == 'backbone.'
     if '/linear/' in path:  # frozen backbone
         assert not any(p.requires_grad for n, p in model.backbone.named_parameters())
+
+
+def test_sharded_configs_are_found():
+    names = {osp.basename(p) for p in SHARDED_CONFIGS}
+    assert names == {'cledi_vit-l-p16_8xb64-fsdp-coslr-300e_image-folder.py',
+                     'cledi_vit-h-p14_8xb32-fsdp-coslr-300e_image-folder.py',
+                     'cledi_vit-l-p16_8xb64-deepspeed-zero2-coslr-300e_image-folder.py'}
+
+
+@pytest.mark.parametrize('path', SHARDED_CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_sharded_config_loads_and_its_model_builds_on_the_meta_device(path):
+    import torch
+    from mmengine.registry import FUNCTIONS, init_default_scope
+    from mmpretrain.registry import MODELS
+    import cledi.engine  # noqa: F401  (registers the strategy and its functions)
+    cfg = Config.fromfile(path)
+    init_default_scope('mmpretrain')
+    with torch.device('meta'):
+        model = MODELS.build(cfg.model)
+    assert model.momentum_update == 'after_step'
+    backbone_params = sum(p.numel() for p in model.backbone.parameters())
+    large = 'vit-l' in osp.basename(path)
+    assert backbone_params == pytest.approx(304e6 if large else 632e6, rel=0.02)  # ViT-L/16, ViT-H/14
+    assert model.backbone.patch_size == (16 if large else 14)
+    if cfg.strategy.type == 'cledi.FSDPStrategy':
+        with FUNCTIONS.switch_scope_and_registry(None):
+            assert FUNCTIONS.get(cfg.strategy.model_wrapper.auto_wrap_policy) is not None
+            assert FUNCTIONS.get(cfg.strategy.activation_checkpointing.check_fn) is not None
+        assert cfg.optim_wrapper.accumulative_counts >= 2
+    else:
+        assert cfg.strategy.zero_optimization.stage == 2 and cfg.optim_wrapper.type == 'DeepSpeedOptimWrapper'

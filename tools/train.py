@@ -4,15 +4,18 @@
                           [--cfg-options k=v ...]
     bash tools/dist_train.sh CONFIG NUM_PROCESSES [same options]
 
-The registry scope is the config's ``default_scope``. Without a GPU, multi-process runs use gloo.
+The registry scope is the config's ``default_scope``. Without a GPU, multi-process runs use gloo. A config with
+a ``strategy`` (sharded training: ``cledi.FSDPStrategy``, MMEngine's ``DeepSpeedStrategy``) runs with MMEngine's
+``FlexibleRunner`` instead of the ``Runner``; launch it like any multi-process run (``dist_train.sh``).
 """
 import argparse
+import importlib.util
 import os
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import FlexibleRunner, Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a clone without `pip install`
 from cledi.engine import DamagedCheckpointError, NonFiniteLossError, resume_checkpoint  # noqa: E402
@@ -62,6 +65,10 @@ def build_config(args) -> Config:
         set_data_root(cfg, args.data_root)
     if args.epochs:
         rescale_epochs(cfg, args.epochs)
+    strategy = cfg.get('strategy') or {}
+    if 'DeepSpeed' in str(strategy.get('type', '')) and importlib.util.find_spec('deepspeed') is None:
+        raise SystemExit(f"error: '{args.config}' trains with DeepSpeed, which is not installed: pip install "
+                         'deepspeed, or use the FSDP config of the same model (configs/cledi/*-fsdp-*.py)')
     cfg.launcher = args.launcher
     if args.work_dir:
         cfg.work_dir = args.work_dir
@@ -87,7 +94,7 @@ def main(argv=None):
         cfg = build_config(args)
     except DamagedCheckpointError as error:  # the message names the checkpoint and what to do
         raise SystemExit(f'error: {error}') from None
-    runner = Runner.from_cfg(cfg)
+    runner = (FlexibleRunner if cfg.get('strategy') else Runner).from_cfg(cfg)
     try:
         runner.train()
     except NonFiniteLossError as error:

@@ -35,10 +35,11 @@ def setup_device(cfg: Config, launcher: str = 'none', amp: Union[bool, str, None
     has_gpu = torch.cuda.is_available()
     if launcher != 'none' and not has_gpu:
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
-        wrapper = cfg.get('model_wrapper_cfg') or {}
-        wrapper = dict(wrapper, type='cledi.CPUDistributedDataParallel')
-        wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
-        cfg.model_wrapper_cfg = wrapper
+        if not cfg.get('strategy'):  # a FlexibleRunner strategy (FSDP) wraps the model itself
+            wrapper = cfg.get('model_wrapper_cfg') or {}
+            wrapper = dict(wrapper, type='cledi.CPUDistributedDataParallel')
+            wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
+            cfg.model_wrapper_cfg = wrapper
         if launcher == 'pytorch' and not torch_dist.is_initialized():
             torch_dist.init_process_group(backend='gloo')
 

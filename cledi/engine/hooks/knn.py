@@ -2,9 +2,10 @@
 import os.path as osp
 from typing import Optional, Sequence, Union
 
-from mmengine.dist import barrier, is_main_process
+from mmengine.dist import barrier, broadcast_object_list, is_main_process
 from mmengine.hooks import Hook
 
+from cledi.engine.hooks.momentum import full_weights, is_sharded
 from cledi.engine.safe_checkpoint import ATOMIC_BACKEND
 from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.registry import HOOKS
@@ -89,21 +90,30 @@ class KNNEvalHook(Hook):
             self._run(runner, epoch)
 
     def _run(self, runner, epoch: int) -> None:
-        if is_main_process():
-            results = self.evaluate(runner)
-            scalars = {f'knn/{key}': value for key, value in results.items()}
-            main_key = f'top1_k{self.ks[0]}'
-            improved = self.best_score is None or results[main_key] > self.best_score
-            if improved:
-                self.best_score = results[main_key]
-            scalars[f'knn/best_{main_key}'] = self.best_score
-            for key, value in scalars.items():
-                runner.message_hub.update_info(key, value)
-            runner.visualizer.add_scalars(dict(scalars, epoch=epoch), step=runner.iter)
-            runner.logger.info(f'Epoch(knn) [{epoch}] ' + '  '.join(f'{k}: {v:.2f}' for k, v in scalars.items()))
-            if improved and self.save_best and epoch > 0:
-                self._save_best(runner, main_key, epoch)
-        barrier()
+        improved = False
+        # a sharded (FSDP) model: every process runs the same forward passes (its units gather weights
+        # collectively), the main one keeps the score
+        sharded = is_sharded(runner.model)
+        with full_weights(runner.model, recurse=False):
+            results = self.evaluate(runner) if sharded or is_main_process() else None
+            if is_main_process():
+                scalars = {f'knn/{key}': value for key, value in results.items()}
+                main_key = f'top1_k{self.ks[0]}'
+                improved = self.best_score is None or results[main_key] > self.best_score
+                if improved:
+                    self.best_score = results[main_key]
+                scalars[f'knn/best_{main_key}'] = self.best_score
+                for key, value in scalars.items():
+                    runner.message_hub.update_info(key, value)
+                runner.visualizer.add_scalars(dict(scalars, epoch=epoch), step=runner.iter)
+                runner.logger.info(f'Epoch(knn) [{epoch}] ' +
+                                   '  '.join(f'{k}: {v:.2f}' for k, v in scalars.items()))
+            barrier()
+        shared = [improved, self.best_score]
+        broadcast_object_list(shared)  # saving is collective under FSDP (the Runner saves on rank 0 only anyway)
+        improved, self.best_score = shared
+        if improved and self.save_best and epoch > 0:
+            self._save_best(runner, f'top1_k{self.ks[0]}', epoch)
 
     def _save_best(self, runner, main_key: str, epoch: int) -> None:
         filename = f'best_knn_{main_key}.pth'

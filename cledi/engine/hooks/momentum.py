@@ -35,13 +35,22 @@ class CosineMomentumHook(Hook):
         if getattr(model, 'momentum_update', 'in_loss') != 'after_step':
             return
         model.set_momentum(runner.iter + 1, runner.max_iters)
-        with _full_weights(runner.model):
+        with full_weights(runner.model):
             model._momentum_update()
 
 
-def _full_weights(model):
-    """Gather a sharded (FSDP) model's weights for reading; a no-op context for any other model."""
-    from torch.distributed.fsdp import FullyShardedDataParallel
-    if isinstance(model, FullyShardedDataParallel):
-        return FullyShardedDataParallel.summon_full_params(model, writeback=False)
+def full_weights(model, recurse: bool = True):
+    """Gather a sharded (FSDP) model's weights for reading; a no-op context for any other model.
+
+    ``recurse=False`` gathers only the root unit's weights: enough to call the model's parts directly, each
+    nested FSDP unit (e.g. a ViT block under ``cledi.vit_block_wrap_policy``) gathering its own in forward.
+    """
+    if is_sharded(model):
+        from torch.distributed.fsdp import FullyShardedDataParallel
+        return FullyShardedDataParallel.summon_full_params(model, writeback=False, recurse=recurse)
     return contextlib.nullcontext()
+
+
+def is_sharded(model) -> bool:
+    from torch.distributed.fsdp import FullyShardedDataParallel
+    return isinstance(model, FullyShardedDataParallel)

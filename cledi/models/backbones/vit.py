@@ -34,6 +34,8 @@ class ViT(VisionTransformer):
     tiny      192         12      3      DeiT/MoCo v3 ViT-T
     small     384         12      12     MoCo v3 ViT-S
     base      768         12      12     ViT-B
+    large     1024        24      16     ViT-L (sharded training: FSDP configs)
+    huge      1280        32      16     ViT-H (patch 14, FSDP configs)
     ========  ==========  ======  =====  ===========================================
 
     For 32x32 inputs use ``img_size=32`` with ``patch_size=4`` (64 tokens) or ``8`` (16 tokens).
@@ -63,6 +65,8 @@ class ViT(VisionTransformer):
         'tiny': dict(embed_dims=192, num_layers=12, num_heads=3, feedforward_channels=768),
         'small': dict(embed_dims=384, num_layers=12, num_heads=12, feedforward_channels=1536),
         'base': dict(embed_dims=768, num_layers=12, num_heads=12, feedforward_channels=3072),
+        'large': dict(embed_dims=1024, num_layers=24, num_heads=16, feedforward_channels=4096),
+        'huge': dict(embed_dims=1280, num_layers=32, num_heads=16, feedforward_channels=5120),
     }
     POS_EMBED_TYPES = ('sincos', 'learned')
 
