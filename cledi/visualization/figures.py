@@ -105,15 +105,20 @@ def curves_figure(series: Dict[str, Dict[str, Tuple[List[float], List[float]]]],
                   metrics: Sequence[str],
                   xlabel: str = 'epoch',
                   cell_size: Tuple[float, float] = (4.5, 3.2)) -> Figure:
-    """One panel per metric, one line per run: ``series[run][metric] = (x, y)``; runs without the metric skip it."""
+    """One panel per metric, one line per run: ``series[run][metric] = (x, y)``; runs without the metric skip it.
+
+    A run keeps its colour in every panel (the legend is drawn once, in the first panel).
+    """
     fig = Figure(figsize=(cell_size[0] * len(metrics), cell_size[1]))
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     fig.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.16, wspace=0.25)
+    palette = matplotlib.colormaps['tab10' if len(series) <= 10 else 'tab20']
+    colours = {run: palette(index % palette.N) for index, run in enumerate(series)}
     for axis, metric in zip(axes, metrics):
         for run, curves in series.items():
             if metric in curves:
                 x, y = curves[metric]
-                axis.plot(x, y, marker='o' if len(x) < 30 else None, markersize=3, label=run)
+                axis.plot(x, y, marker='o' if len(x) < 30 else None, markersize=3, label=run, color=colours[run])
         axis.set_title(metric, fontsize=9)
         axis.set_xlabel(xlabel, fontsize=8)
         axis.grid(alpha=0.3)
