@@ -25,8 +25,8 @@ def test_raw_output_sincos_and_frozen_projection():
 
 
 def test_unknown_arch_names_the_valid_ones():
-    with pytest.raises(ValueError, match="'huge'.*'base'.*'small'"):
-        ViT(arch='huge')
+    with pytest.raises(ValueError, match="'giant'.*'base'.*'huge'.*'large'.*'small'"):
+        ViT(arch='giant')
 
 
 def test_layer_depth_for_layer_decay():
