@@ -1,4 +1,5 @@
 """Sharded training (FSDP) for CL-EDI through MMEngine's ``FlexibleRunner``, on GPUs and, for testing, on CPUs."""
+import contextlib
 import logging
 
 import torch
@@ -7,6 +8,7 @@ from mmengine._strategy import FSDPStrategy as MMEngineFSDPStrategy
 from mmengine.logging import print_log
 from mmengine.model import revert_sync_batchnorm
 from mmpretrain.models.backbones.vision_transformer import TransformerEncoderLayer
+from torch.distributed.fsdp import FullyShardedDataParallel
 from torch.distributed.fsdp.wrap import transformer_auto_wrap_policy
 
 from cledi.registry import FUNCTIONS, STRATEGIES
@@ -85,7 +87,6 @@ class FSDPStrategy(MMEngineFSDPStrategy):
         wrapped = super()._wrap_model(model)
         if wrapped is None:  # MMEngine returns nothing for a model wrapped already
             return wrapped
-        from torch.distributed.fsdp import FullyShardedDataParallel
         units = len(FullyShardedDataParallel.fsdp_modules(wrapped))
         ignored = self.model_wrapper.get('ignored_modules') or []
         print_log(f'FSDP: the model is sharded in {units} units over {torch.distributed.get_world_size()} '
@@ -115,4 +116,19 @@ class FSDPStrategy(MMEngineFSDPStrategy):
                   logger='current', level=logging.WARNING)
 
 
-__all__ = ['FSDPStrategy', 'FULL_STATE_DICT', 'is_vit_block', 'vit_block_wrap_policy']
+def full_weights(model, recurse: bool = True):
+    """Gather a sharded (FSDP) model's weights for reading; a no-op context for any other model.
+
+    ``recurse=False`` gathers only the root unit's weights: enough to call the model's parts directly, each
+    nested FSDP unit (e.g. a ViT block under ``cledi.vit_block_wrap_policy``) gathering its own in forward.
+    """
+    if is_sharded(model):
+        return FullyShardedDataParallel.summon_full_params(model, writeback=False, recurse=recurse)
+    return contextlib.nullcontext()
+
+
+def is_sharded(model) -> bool:
+    return isinstance(model, FullyShardedDataParallel)
+
+
+__all__ = ['FSDPStrategy', 'FULL_STATE_DICT', 'full_weights', 'is_sharded', 'is_vit_block', 'vit_block_wrap_policy']

@@ -5,8 +5,8 @@ from typing import Optional, Sequence, Union
 from mmengine.dist import barrier, broadcast_object_list, is_main_process
 from mmengine.hooks import Hook
 
-from cledi.engine.hooks.momentum import full_weights, is_sharded
 from cledi.engine.safe_checkpoint import ATOMIC_BACKEND
+from cledi.engine.strategies import full_weights, is_sharded
 from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.registry import HOOKS
 

@@ -1,9 +1,8 @@
 """Momentum schedule of the momentum encoder, driven by the Runner's progress."""
-import contextlib
-
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from cledi.engine.strategies import full_weights
 from cledi.registry import HOOKS
 
 
@@ -38,19 +37,3 @@ class CosineMomentumHook(Hook):
         with full_weights(runner.model):
             model._momentum_update()
 
-
-def full_weights(model, recurse: bool = True):
-    """Gather a sharded (FSDP) model's weights for reading; a no-op context for any other model.
-
-    ``recurse=False`` gathers only the root unit's weights: enough to call the model's parts directly, each
-    nested FSDP unit (e.g. a ViT block under ``cledi.vit_block_wrap_policy``) gathering its own in forward.
-    """
-    if is_sharded(model):
-        from torch.distributed.fsdp import FullyShardedDataParallel
-        return FullyShardedDataParallel.summon_full_params(model, writeback=False, recurse=recurse)
-    return contextlib.nullcontext()
-
-
-def is_sharded(model) -> bool:
-    from torch.distributed.fsdp import FullyShardedDataParallel
-    return isinstance(model, FullyShardedDataParallel)

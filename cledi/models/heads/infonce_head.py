@@ -63,6 +63,6 @@ class InfoNCEHead(BaseModule):
     def predict(self, projection: torch.Tensor) -> torch.Tensor:
         return self.predictor((projection, ))[0]
 
-    def loss(self, projection: torch.Tensor, key: torch.Tensor, valid: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def loss(self, projection: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
         """InfoNCE of the predicted ``projection`` (B, C) against ``key`` (B, D) of the momentum encoder."""
-        return infonce_loss(self.predict(projection), key, self.temperature, valid)
+        return infonce_loss(self.predict(projection), key, self.temperature)
