@@ -31,6 +31,8 @@ def setup_device(cfg: Config, launcher: str = 'none', amp: Union[bool, str, None
       where it was measured to pay off: on a GPU (``AmpOptimWrapper``, float16 with loss scaling) and on a CPU
       with native bfloat16 (``cledi.AutocastOptimWrapper``, bf16 autocast; AVX512-BF16 / AMX). On a CPU without
       native bf16 ``'auto'`` stays float32: there bf16 is emulated and slower (docs/benchmarks.md).
+      MMDetection models (``default_scope='mmdet'``) stay float32 on the CPU under ``'auto'``, and ``'on'`` is
+      refused there: mmcv's CPU kernels (nms, roi_align) take float32 only and fail on bf16 tensors.
     """
     has_gpu = torch.cuda.is_available()
     if launcher != 'none' and not has_gpu:
@@ -44,7 +46,11 @@ def setup_device(cfg: Config, launcher: str = 'none', amp: Union[bool, str, None
             torch_dist.init_process_group(backend='gloo')
 
     mode = _amp_mode(amp if amp is not None else cfg.get('amp', 'off'))
-    use_amp = mode == 'on' or (mode == 'auto' and (has_gpu or cpu_has_native_bf16()))
+    cpu_bf16_works = cfg.get('default_scope') != 'mmdet'
+    if mode == 'on' and not has_gpu and not cpu_bf16_works:
+        raise ValueError("amp 'on' needs a GPU for MMDetection models: on the CPU mmcv's nms and roi_align have no "
+                         "bf16 kernels; use --amp off (or 'auto', which keeps float32 on the CPU)")
+    use_amp = mode == 'on' or (mode == 'auto' and (has_gpu or (cpu_has_native_bf16() and cpu_bf16_works)))
     optim_wrapper = cfg.get('optim_wrapper')
     if use_amp and isinstance(optim_wrapper, dict) and optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper':
         if has_gpu:

@@ -37,7 +37,8 @@ def _config(tmp_path, name, cifar10_root, cifar10_subset, max_epochs, fsdp, sgd=
 
 
 def _dist_train(config, work_dir, *extra):
-    result = run(['bash', DIST_TRAIN, config, '2', '--work-dir', work_dir,
+    # float32 everywhere: the comparisons are exact to 1e-6, and 'auto' would pick bf16 on a CPU with native bf16
+    result = run(['bash', DIST_TRAIN, config, '2', '--work-dir', work_dir, '--amp', 'off',
                   '--cfg-options', 'randomness.deterministic=True', 'default_hooks.logger.interval=1', *extra],
                  extra_env=dict(PYTHON=sys.executable, PORT=_free_port()))
     assert result.returncode == 0, result.stderr[-3000:]
