@@ -10,10 +10,15 @@ from cledi.registry import MODELS
 
 
 class LayerNorm2d(nn.LayerNorm):
-    """LayerNorm over the channels of a (B, C, H, W) map."""
+    """LayerNorm over the channels of a (B, C, H, W) map; the output is a contiguous (B, C, H, W) tensor.
+
+    Contiguous matters: mmcv's RoIAlign kernels (CPU and CUDA) read their input as a contiguous NCHW buffer and
+    ignore strides, so the channels-last view that ``permute`` returns gave the RoI heads scrambled features
+    (the Penn-Fudan Mask R-CNN could not fit even 4 images; tests/test_det checks this).
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).contiguous()
 
 
 @MODELS.register_module()

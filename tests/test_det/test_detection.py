@@ -42,6 +42,19 @@ def test_backbone_and_fpn_give_five_levels(patch_size):
     assert [tuple(level.shape) for level in levels] == [(2, 48, 128 // s, 192 // s) for s in (4, 8, 16, 32, 64)]
 
 
+def test_roi_features_of_the_pyramid_are_the_roi_align_of_its_maps():
+    """mmcv's RoIAlign (what the Mask R-CNN heads pool with) reads a contiguous NCHW buffer and ignores strides:
+    the pyramid's levels must be contiguous, or the heads get scrambled features. Reference: torchvision."""
+    from mmcv.ops import RoIAlign
+    from torchvision.ops import roi_align
+    neck = SimpleFPN(in_channels=32, out_channels=48, in_stride=8)
+    levels = neck((torch.randn(2, 32, 16, 16), ))
+    assert all(level.is_contiguous() for level in levels)
+    rois = torch.tensor([[0., 10., 20., 60., 110.], [1., 0., 0., 127., 127.], [1., 33., 5., 70., 40.]])
+    mmcv_features = RoIAlign(output_size=7, spatial_scale=0.25, sampling_ratio=0)(levels[0], rois)
+    torch.testing.assert_close(mmcv_features, roi_align(levels[0], rois, 7, 0.25, 0, aligned=True))
+
+
 def test_window_partition_round_trip_and_global_equivalence():
     tokens = torch.randn(2, 5 * 7, 8)
     windows, padded = window_partition(tokens, (5, 7), 3)
