@@ -55,3 +55,45 @@ def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint
     with pytest.raises(SystemExit, match='cledi_e3_seed2/epoch_3.pth'):
         dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '2',
                                 '--out', str(out)])
+
+
+def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(tmp_path, monkeypatch):
+    """Finished runs are read, not re-run; an interrupted run is resumed (--resume); the table has mean ± std over
+    seeds and the two targets' verdicts."""
+    import json
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks import pennfudan_transfer as bench
+    work_root = tmp_path / 'runs'
+    base = ['--work-root', str(work_root), '--epochs', '2', '--seeds', '0', '1', '--pretrain', 'cifar10',
+            '--pretrain-root', str(tmp_path / 'pt'), '--pretrain-epochs', '3', '--out', str(tmp_path / 'b.md')]
+    args = bench.parse_args(base)
+    bbox = {'random init': (10.0, 12.0), 'MoCo v3': (15.0, 14.0), 'CL-EDI': (16.0, 18.0)}
+    for name, values in bbox.items():
+        if name != 'random init':
+            for seed in (0, 1):
+                checkpoint = tmp_path / 'pt' / f'{bench.METHOD_OF[name]}_e3_seed{seed}' / 'epoch_3.pth'
+                checkpoint.parent.mkdir(parents=True)
+                checkpoint.touch()
+        for seed, value in enumerate(values):
+            work_dir = tmp_path / bench.finetune_dir(args, name, seed)
+            (work_dir / 'run' / 'vis_data').mkdir(parents=True)
+            (work_dir / 'epoch_2.pth').touch()
+            (work_dir / 'wall_time.txt').write_text('600\n')
+            metrics = {'coco/bbox_mAP': value / 100, 'coco/bbox_mAP_50': 0.5, 'coco/segm_mAP': value / 200,
+                       'coco/segm_mAP_50': 0.4}
+            (work_dir / 'run' / 'vis_data' / 'scalars.json').write_text(json.dumps(metrics) + '\n')
+    commands = []
+    monkeypatch.setattr(bench, 'train', commands.append)
+    rows = bench.main(base)  # every run is finished: nothing is started
+    assert commands == [] and [r['bbox_mAP'] for r in rows['CL-EDI']] == pytest.approx([16.0, 18.0])
+    text = (tmp_path / 'b.md').read_text()
+    assert '| CL-EDI | 17.0 ± 1.4 |' in text and '| 16.0, 18.0 |' in text and '10.0 min' in text
+    assert 'bbox mAP: CL-EDI - random init **+6.0**' in text and 'CL-EDI - MoCo v3 **+2.5**' in text
+
+    interrupted = tmp_path / bench.finetune_dir(args, 'CL-EDI', 1)
+    (interrupted / 'epoch_2.pth').rename(interrupted / 'epoch_1.pth')  # killed after epoch 1
+    bench.main(base)  # the stand-in for training leaves the old metrics in place
+    [command] = commands
+    assert '--resume' in command and str(interrupted) in command
+    assert 'model.backbone.init_cfg.checkpoint=' + osp.join(str(tmp_path / 'pt'), 'cledi_e3_seed1', 'epoch_3.pth') \
+        in command

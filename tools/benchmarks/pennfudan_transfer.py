@@ -1,20 +1,31 @@
-"""Detection transfer on Penn-Fudan: Mask R-CNN fine-tuned from CL-EDI, MoCo v3 and random initialisation.
+"""Detection transfer on Penn-Fudan: Mask R-CNN fine-tuned from CL-EDI, MoCo v3 and random initialisation, seeds.
 
-    python tools/benchmarks/pennfudan_transfer.py [--epochs 6] [--cledi-checkpoint PATH] [--mocov3-checkpoint PATH]
-    python tools/benchmarks/pennfudan_transfer.py --pretrain pennfudan   # pre-train on the 120 training images first
+    python tools/benchmarks/pennfudan_transfer.py [--seeds 0 1 2] [--epochs 24] [--fit-check]
+    python tools/benchmarks/pennfudan_transfer.py --config configs/benchmarks/detection/mask-rcnn_vit-mini-p4-\
+simplefpn_1xb4-20e_pennfudan.py --pretrain cifar10 --pretrain-root work_dirs/bench_fast   # the CIFAR-10 runs
 
-The three runs use the identical config (configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_*
-_pennfudan.py), schedule and seed; only the backbone initialisation differs. By default the pre-trained
-checkpoints are the final seed-0 checkpoints of tools/benchmarks/lowdata_knn.py (ViT-mini patch 4 pre-trained
-on the 5,000-image CIFAR-10 split). With ``--pretrain pennfudan`` both methods are first pre-trained (same
-budget: 100 epochs at 48x48, configs/*/*_vit-mini-p4_1xb40-coslr-100e_pennfudan.py) on the 120 unlabelled
-Penn-Fudan *training* images, the in-domain low-data case. Finished runs are skipped. Writes COCO bbox / segm mAP on the 50 val images
-to docs/benchmarks.md.
+Every run uses the identical detection config and schedule; only the backbone initialisation and the seed differ.
+Seed ``s`` pre-trains both methods with seed ``s`` and fine-tunes all three initialisations with seed ``s``, so the
+seed spread holds both sources of noise.
+
+Pre-training (``--pretrain``):
+- ``pennfudan`` (default): CL-EDI and MoCo v3 with the same budget (100 epochs, batch 40) on the 120 unlabelled
+  Penn-Fudan *training* images, the in-domain low-data case, at the detection config's patch size and a crop of
+  12 patches (48 px at patch 4, 96 px at patch 8), from ``configs/{cledi,mocov3}/*_1xb40-coslr-100e_pennfudan.py``.
+- ``cifar10``: the ``lowdata_knn.py`` checkpoints ``<pretrain-root>/<method>_e<pretrain-epochs>_seed<s>`` (patch 4).
+
+``--fit-check`` first fine-tunes random init on the 50 val images and scores it on the same images: the detector
+must be able to fit what it sees before its val numbers can rank anything.
+
+Bookkeeping: each run has its own work dir under ``--work-root``; a finished run (its final checkpoint exists) is
+read, not re-run; an interrupted one resumes from its last checkpoint (saved every 6 epochs). Writes the table
+(mean ± std over seeds, per-seed values, wall times) to docs/benchmarks.md once every run exists.
 """
 import argparse
 import glob
 import json
 import os.path as osp
+import statistics
 import subprocess
 import sys
 import time
@@ -22,115 +33,191 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import ROOT, default_data_root, machine, train_command  # noqa: E402
+from tools.benchmarks.common import ROOT, default_data_root, load_config, machine, train_command  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
-CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py'
+CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
 INITS = ('random init', 'MoCo v3', 'CL-EDI')
-PRETRAIN = {
-    'cifar10': 'the seed-0 checkpoints of the low-data CIFAR-10 benchmark above ({epochs} epochs on 5,000 32x32 '
-               'images)',
-    'pennfudan': '100 epochs of CL-EDI / MoCo v3 (same budget) on the 120 unlabelled Penn-Fudan training images, '
-                 '48x48 crops, batch 40 (`configs/{{cledi,mocov3}}/*_vit-mini-p4_1xb40-coslr-100e_pennfudan.py`)',
-}
+METHOD_OF = {'MoCo v3': 'mocov3', 'CL-EDI': 'cledi'}
 PENNFUDAN_PRETRAIN = {
     'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
     'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
 }
+PRETRAIN_EPOCHS = 100
+METRICS = ('bbox_mAP', 'bbox_mAP_50', 'segm_mAP', 'segm_mAP_50')
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--epochs', type=int, default=6)
+    parser.add_argument('--config', default=CONFIG, help='the detection config (all runs)')
+    parser.add_argument('--epochs', type=int, default=24)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--inits', nargs='+', choices=INITS, default=list(INITS),
                         help='run only these initialisations now (the table needs all three)')
-    parser.add_argument('--pretrain', choices=sorted(PRETRAIN), default='cifar10',
-                        help='where the default pre-trained checkpoints come from')
-    parser.add_argument('--pretrain-epochs', type=int, default=12,
-                        help='which lowdata_knn.py runs the default checkpoints come from (--pretrain cifar10)')
-    parser.add_argument('--cledi-checkpoint')
-    parser.add_argument('--mocov3-checkpoint')
+    parser.add_argument('--pretrain', choices=('pennfudan', 'cifar10'), default='pennfudan')
+    parser.add_argument('--pretrain-root', default='work_dirs/bench_fast',
+                        help='--pretrain cifar10: the lowdata_knn.py work root')
+    parser.add_argument('--pretrain-epochs', type=int, default=12, help='--pretrain cifar10: which runs')
+    parser.add_argument('--fit-check', action='store_true',
+                        help='also fine-tune random init on the val images and score it on them')
     parser.add_argument('--data-root', default=default_data_root('pennfudan'))
     parser.add_argument('--work-root', default='work_dirs/bench_pennfudan')
+    parser.add_argument('--section', default='pennfudan-seeds')
     parser.add_argument('--out', default='docs/benchmarks.md')
-    parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args(argv)
 
 
-def checkpoint_of(args, name):
-    """The backbone initialisation of one run: None for random init, else a pre-training checkpoint."""
-    if name == 'random init':
-        return None
-    method, given = ('cledi', args.cledi_checkpoint) if name == 'CL-EDI' else ('mocov3', args.mocov3_checkpoint)
-    if given is None and args.pretrain == 'pennfudan':
-        return pretrain_on_pennfudan(args, method)
-    path = given or f'work_dirs/bench_lowdata_knn/{method}_e{args.pretrain_epochs}_seed0/epoch_{args.pretrain_epochs}.pth'
-    if not osp.isfile(osp.join(ROOT, path)):
-        raise FileNotFoundError(f"{name} checkpoint '{path}' does not exist: run tools/benchmarks/lowdata_knn.py "
-                                f'first, or pass --{method}-checkpoint')
-    return path
+def patch_size(args) -> int:
+    return load_config(args.config).model.backbone.patch_size
 
 
-def pretrain_on_pennfudan(args, method):
-    """Pre-train one method on the Penn-Fudan training images (skipped when its final checkpoint exists)."""
-    work_dir = osp.join(args.work_root, f'pretrain_{method}_seed{args.seed}')
-    path = osp.join(work_dir, 'epoch_100.pth')
-    if not osp.isfile(osp.join(ROOT, path)):
-        resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
-        cmd = train_command(PENNFUDAN_PRETRAIN[method], work_dir, args.data_root, resume=resume,
-                            options=[f'randomness.seed={args.seed}'])
-        print(f'[bench] pre-training {method}: {" ".join(cmd)}', flush=True)
-        subprocess.run(cmd, cwd=ROOT, check=True)
-    return path
+def command_line(args) -> str:
+    parts = ['python tools/benchmarks/pennfudan_transfer.py']
+    if args.config != CONFIG:
+        parts.append(f'--config {args.config}')
+    parts += [f'--epochs {args.epochs}', f'--seeds {" ".join(map(str, args.seeds))}']
+    if args.pretrain != 'pennfudan':
+        parts.append(f'--pretrain {args.pretrain} --pretrain-root {args.pretrain_root} '
+                     f'--pretrain-epochs {args.pretrain_epochs}')
+    if args.fit_check:
+        parts.append('--fit-check')
+    return ' '.join(parts)
 
 
-def finetune(args, name, checkpoint):
-    # random init does not depend on --pretrain: one run serves both tables
-    tag = '' if name == 'random init' or args.pretrain == 'cifar10' else f'_pt-{args.pretrain}'
-    work_dir = osp.join(args.work_root, name.replace(' ', '_').lower() + f'_e{args.epochs}{tag}')
-    if not osp.isfile(osp.join(ROOT, work_dir, f'epoch_{args.epochs}.pth')):
-        cmd = train_command(CONFIG, work_dir, args.data_root, args.epochs,
-                            options=[f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={args.seed}'])
-        print(f'[bench] {name}: {" ".join(cmd)}', flush=True)
-        start = time.time()
-        subprocess.run(cmd, cwd=ROOT, check=True)
-        with open(osp.join(ROOT, work_dir, 'wall_time.txt'), 'w') as f:
-            f.write(f'{time.time() - start:.0f}\n')
-    scalars = sorted(glob.glob(osp.join(ROOT, work_dir, '*', 'vis_data', 'scalars.json')))[-1]
-    metrics = [json.loads(line) for line in open(scalars) if 'coco/bbox_mAP' in line][-1]
-    wall = open(osp.join(ROOT, work_dir, 'wall_time.txt')).read().strip()
-    return metrics, int(wall)
+def run_or_resume(config, work_dir, final, data_root, epochs=None, options=()):
+    """Train unless ``final`` exists; resume from the last checkpoint of an interrupted run. The training wall
+    time, summed over interruptions, goes to ``work_dir/wall_time.txt``."""
+    if osp.isfile(osp.join(ROOT, work_dir, final)):
+        return
+    resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
+    cmd = train_command(config, work_dir, data_root, epochs, resume=resume, options=options)
+    print(f'[bench] {"resuming" if resume else "starting"} {work_dir}: {" ".join(cmd)}', flush=True)
+    wall_file = osp.join(ROOT, work_dir, 'wall_time.txt')
+    before = float(open(wall_file).read()) if resume and osp.isfile(wall_file) else 0.0
+    start = time.time()
+    train(cmd)
+    with open(wall_file, 'w') as f:
+        f.write(f'{before + time.time() - start:.0f}\n')
+
+
+def train(cmd):
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def pretrained_checkpoint(args, method, seed):
+    if args.pretrain == 'cifar10':
+        path = osp.join(args.pretrain_root, f'{method}_e{args.pretrain_epochs}_seed{seed}',
+                        f'epoch_{args.pretrain_epochs}.pth')
+        if not osp.isfile(osp.join(ROOT, path)):
+            raise SystemExit(f"checkpoint '{path}' does not exist: run tools/benchmarks/lowdata_knn.py --work-root "
+                             f'{args.pretrain_root} --epochs {args.pretrain_epochs} --seeds {seed} first')
+        return path
+    patch = patch_size(args)
+    work_dir = osp.join(args.work_root, f'pretrain_{method}_p{patch}_seed{seed}')
+    crop = 12 * patch  # 12x12 patch tokens at every patch size
+    options = [f'randomness.seed={seed}', f'model.backbone.patch_size={patch}', f'model.backbone.img_size={crop}',
+               # the crop of both views (pennfudan_images.py: pipeline[1] is MultiView, each view starts with it)
+               f'train_dataloader.dataset.pipeline.1.transforms.0.0.scale={crop}',
+               f'train_dataloader.dataset.pipeline.1.transforms.1.0.scale={crop}']
+    run_or_resume(PENNFUDAN_PRETRAIN[method], work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth', args.data_root,
+                  options=options)
+    return osp.join(work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth')
+
+
+def finetune_dir(args, name, seed, fit_check=False):
+    tag = 'fit-check' if fit_check else ('scratch' if name == 'random init' else f'{METHOD_OF[name]}-{args.pretrain}')
+    epochs = args.epochs * 120 // 50 if fit_check else args.epochs
+    return osp.join(args.work_root, f'{osp.splitext(osp.basename(args.config))[0]}_{tag}_e{epochs}_seed{seed}')
+
+
+def finetune(args, name, seed, fit_check=False):
+    """COCO metrics of one fine-tune on the val images (run when missing) and its wall time in seconds."""
+    work_dir = finetune_dir(args, name, seed, fit_check)
+    checkpoint = None if name == 'random init' else pretrained_checkpoint(args, METHOD_OF[name], seed)
+    options = [f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={seed}',
+               'default_hooks.checkpoint.interval=6', 'default_hooks.checkpoint.max_keep_ckpts=1']
+    epochs = args.epochs
+    if fit_check:  # the 50 val images for as many iterations as a run on the 120 training images
+        options.append('train_dataloader.dataset.ann_file=annotations/val.json')
+        epochs = args.epochs * 120 // 50
+    run_or_resume(args.config, work_dir, f'epoch_{epochs}.pth', args.data_root, epochs, options)
+    return read_result(osp.join(ROOT, work_dir))
+
+
+def read_result(work_dir):
+    scalars = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    records = [json.loads(line) for path in scalars for line in open(path)]
+    metrics = [r for r in records if 'coco/bbox_mAP' in r]
+    if not metrics:
+        raise SystemExit(f'{work_dir} finished without COCO metrics: delete it and run again')
+    result = {m: 100 * metrics[-1][f'coco/{m}'] for m in METRICS}
+    result['wall_s'] = float(open(osp.join(work_dir, 'wall_time.txt')).read())
+    return result
+
+
+def fmt(values):
+    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}' if len(values) > 1 else f'{values[0]:.1f}'
+
+
+def verdicts(rows):
+    """The issue's two targets on bbox and segm mAP: CL-EDI - random init > 2 pooled seed std, CL-EDI >= MoCo v3."""
+    lines = []
+    for task in ('bbox', 'segm'):
+        values = {name: [r[f'{task}_mAP'] for r in rows[name]] for name in rows}
+        cledi, random_, mocov3 = values['CL-EDI'], values['random init'], values['MoCo v3']
+        gap = statistics.mean(cledi) - statistics.mean(random_)
+        spread = (statistics.pvariance(cledi) + statistics.pvariance(random_)) ** 0.5 / 2 ** 0.5 if len(cledi) > 1 \
+            else float('nan')
+        versus = statistics.mean(cledi) - statistics.mean(mocov3)
+        per_seed = ', '.join(f'{c - m:+.1f}' for c, m in zip(cledi, mocov3))
+        lines.append(f'- {task} mAP: CL-EDI - random init **{gap:+.1f}** (2 x pooled seed std = {2 * spread:.1f}: '
+                     f'{"reached" if gap > 2 * spread else "not reached"}); CL-EDI - MoCo v3 **{versus:+.1f}** '
+                     f'(per seed {per_seed}: {"reached" if versus >= 0 else "not reached"}).')
+    return lines
 
 
 def main(argv=None):
     args = parse_args(argv)
-    rows = {name: finetune(args, name, checkpoint_of(args, name)) for name in args.inits}
-    if set(rows) != set(INITS):
-        return rows  # the table is written once all three runs exist
+    fit = finetune(args, 'random init', args.seeds[0], fit_check=True) if args.fit_check else None
+    rows = {name: [] for name in args.inits}
+    for seed in args.seeds:  # seed by seed, so that an interrupted invocation leaves whole seeds in the table
+        for name in args.inits:
+            rows[name].append(finetune(args, name, seed))
+        if set(rows) == set(INITS):
+            write_table(args, rows, args.seeds[:len(rows['CL-EDI'])], fit)
+    return rows
+
+
+def write_table(args, rows, seeds, fit=None):
+    source = (f'{PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch 40) on the 120 unlabelled Penn-Fudan '
+              f'training images at patch {patch_size(args)}, 12x12-patch crops, seed = the fine-tune seed'
+              if args.pretrain == 'pennfudan' else
+              f'the {args.pretrain_epochs}-epoch low-data CIFAR-10 runs of lowdata_knn.py in {args.pretrain_root}')
+    done = '' if len(seeds) == len(args.seeds) else f' (so far: {len(seeds)} of the {len(args.seeds)} seeds asked for)'
     lines = [
-        f'Command: `python tools/benchmarks/pennfudan_transfer.py --epochs {args.epochs}'
-        f'{" --pretrain " + args.pretrain if args.pretrain != "cifar10" else ""}`',
+        f'Command: `{command_line(args)}`',
         '',
-        f'Machine: {machine()}, torch {torch.__version__}, fp32. Config `{CONFIG}` (Mask R-CNN, ViTDet-style ViT-mini patch 4 with window '
-        'attention, SimpleFPN, 128-wide heads, 192 px, AdamW + layer decay 0.75), '
-        f'{args.epochs} epochs on the 120 training images, seed {args.seed}; COCO metrics on the 50 val images. '
-        f'Pre-trained backbones: {PRETRAIN[args.pretrain].format(epochs=args.pretrain_epochs)}.',
+        f'Machine: {machine()}, torch {torch.__version__}; detectors in float32 (they stay float32 on the CPU). '
+        f'Config `{args.config}`, {args.epochs} epochs on the 120 training images; COCO metrics on the 50 val '
+        f'images; seeds {", ".join(map(str, seeds))}{done}. Pre-trained backbones: {source}.',
         '',
-        '| init | bbox mAP | bbox mAP@50 | segm mAP | segm mAP@50 | fine-tune wall time |',
-        '|---|---|---|---|---|---|',
+        '| init | bbox mAP | bbox mAP@50 | segm mAP | segm mAP@50 | bbox mAP per seed | segm mAP per seed | '
+        'fine-tune wall time (median) |',
+        '|---|---|---|---|---|---|---|---|',
     ]
-    for name, (m, wall) in rows.items():
-        lines.append(f'| {name} | {100 * m["coco/bbox_mAP"]:.1f} | {100 * m["coco/bbox_mAP_50"]:.1f} | '
-                     f'{100 * m["coco/segm_mAP"]:.1f} | {100 * m["coco/segm_mAP_50"]:.1f} | {wall / 60:.0f} min |')
-    cledi, mocov3, rand = (rows[k][0] for k in ('CL-EDI', 'MoCo v3', 'random init'))
-    beats = all(cledi[f'coco/{t}_mAP'] > rand[f'coco/{t}_mAP'] for t in ('bbox', 'segm'))
-    lines += ['', f'CL-EDI init > random init in both bbox and segm mAP: **{"yes" if beats else "no"}**. '
-              f'CL-EDI - MoCo v3: bbox {100 * (cledi["coco/bbox_mAP"] - mocov3["coco/bbox_mAP"]):+.1f}, '
-              f'segm {100 * (cledi["coco/segm_mAP"] - mocov3["coco/segm_mAP"]):+.1f} mAP points (one seed).']
-    key, title = 'pennfudan', 'Detection transfer, Mask R-CNN on Penn-Fudan (CPU)'
-    if args.pretrain != 'cifar10':
-        key, title = f'pennfudan-pt-{args.pretrain}', f'{title}, pre-trained on {args.pretrain}'
-    write_section(osp.join(ROOT, args.out), key, title, '\n'.join(lines))
+    for name, results in rows.items():
+        cells = [fmt([r[m] for r in results]) for m in METRICS]
+        per_seed = [', '.join(f'{r[m]:.1f}' for r in results) for m in ('bbox_mAP', 'segm_mAP')]
+        wall = statistics.median(r['wall_s'] for r in results) / 60
+        lines.append(f'| {name} | {" | ".join(cells)} | {" | ".join(per_seed)} | {wall:.1f} min |')
+    if fit:
+        lines += ['', f'Fit check (random init trained and scored on the 50 val images, seed {args.seeds[0]}): '
+                  f'bbox mAP {fit["bbox_mAP"]:.1f} (mAP@50 {fit["bbox_mAP_50"]:.1f}), segm mAP {fit["segm_mAP"]:.1f} '
+                  f'(mAP@50 {fit["segm_mAP_50"]:.1f}), {fit["wall_s"] / 60:.1f} min.']
+    lines += ['', 'Targets:'] + verdicts(rows)
+    write_section(osp.join(ROOT, args.out), args.section,
+                  f'Detection transfer with seeds, Mask R-CNN on Penn-Fudan (CPU, {args.pretrain} pre-training)',
+                  '\n'.join(lines))
     print('\n'.join(lines), flush=True)
 
 
