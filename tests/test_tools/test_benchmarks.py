@@ -88,7 +88,8 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     assert commands == [] and [r['bbox_mAP'] for r in rows['CL-EDI']] == pytest.approx([16.0, 18.0])
     text = (tmp_path / 'b.md').read_text()
     assert '| CL-EDI | 17.0 ± 1.4 |' in text and '| 16.0, 18.0 |' in text and '10.0 min' in text
-    assert 'bbox mAP: CL-EDI - random init **+6.0**' in text and 'CL-EDI - MoCo v3 **+2.5**' in text
+    assert 'bbox mAP: CL-EDI - random init **+6.0** (2 x pooled seed std = 2.8: reached)' in text
+    assert 'CL-EDI - MoCo v3 **+2.5** (per seed +1.0, +4.0: reached)' in text
 
     interrupted = tmp_path / bench.finetune_dir(args, 'CL-EDI', 1)
     (interrupted / 'epoch_2.pth').rename(interrupted / 'epoch_1.pth')  # killed after epoch 1

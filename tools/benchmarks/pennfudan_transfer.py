@@ -166,13 +166,15 @@ def verdicts(rows):
         values = {name: [r[f'{task}_mAP'] for r in rows[name]] for name in rows}
         cledi, random_, mocov3 = values['CL-EDI'], values['random init'], values['MoCo v3']
         gap = statistics.mean(cledi) - statistics.mean(random_)
-        spread = (statistics.pvariance(cledi) + statistics.pvariance(random_)) ** 0.5 / 2 ** 0.5 if len(cledi) > 1 \
-            else float('nan')
         versus = statistics.mean(cledi) - statistics.mean(mocov3)
         per_seed = ', '.join(f'{c - m:+.1f}' for c, m in zip(cledi, mocov3))
-        lines.append(f'- {task} mAP: CL-EDI - random init **{gap:+.1f}** (2 x pooled seed std = {2 * spread:.1f}: '
-                     f'{"reached" if gap > 2 * spread else "not reached"}); CL-EDI - MoCo v3 **{versus:+.1f}** '
-                     f'(per seed {per_seed}: {"reached" if versus >= 0 else "not reached"}).')
+        if len(cledi) > 1:  # pooled sample std of the two initialisations' seed values
+            spread = ((statistics.variance(cledi) + statistics.variance(random_)) / 2) ** 0.5
+            against_random = f'2 x pooled seed std = {2 * spread:.1f}: {"reached" if gap > 2 * spread else "not reached"}'
+        else:
+            against_random = 'one seed, no spread yet: undecided'
+        lines.append(f'- {task} mAP: CL-EDI - random init **{gap:+.1f}** ({against_random}); CL-EDI - MoCo v3 '
+                     f'**{versus:+.1f}** (per seed {per_seed}: {"reached" if versus >= 0 else "not reached"}).')
     return lines
 
 
