@@ -124,9 +124,14 @@ def pretrained_checkpoint(args, method, seed):
     return osp.join(work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth')
 
 
+def finetune_epochs(args, fit_check=False):
+    """The fit check trains on the 50 val images for as many iterations as a run on the 120 training images."""
+    return args.epochs * 120 // 50 if fit_check else args.epochs
+
+
 def finetune_dir(args, name, seed, fit_check=False):
     tag = 'fit-check' if fit_check else ('scratch' if name == 'random init' else f'{METHOD_OF[name]}-{args.pretrain}')
-    epochs = args.epochs * 120 // 50 if fit_check else args.epochs
+    epochs = finetune_epochs(args, fit_check)
     return osp.join(args.work_root, f'{osp.splitext(osp.basename(args.config))[0]}_{tag}_e{epochs}_seed{seed}')
 
 
@@ -136,10 +141,9 @@ def finetune(args, name, seed, fit_check=False):
     checkpoint = None if name == 'random init' else pretrained_checkpoint(args, METHOD_OF[name], seed)
     options = [f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={seed}',
                'default_hooks.checkpoint.interval=6', 'default_hooks.checkpoint.max_keep_ckpts=1']
-    epochs = args.epochs
-    if fit_check:  # the 50 val images for as many iterations as a run on the 120 training images
+    if fit_check:
         options.append('train_dataloader.dataset.ann_file=annotations/val.json')
-        epochs = args.epochs * 120 // 50
+    epochs = finetune_epochs(args, fit_check)
     run_or_resume(args.config, work_dir, f'epoch_{epochs}.pth', args.data_root, epochs, options)
     return read_result(osp.join(ROOT, work_dir))
 
