@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 import platform
+import statistics
 import subprocess
 import sys
 from typing import List, Optional, Sequence
@@ -12,6 +13,15 @@ if ROOT not in sys.path:
 
 METHODS = ('cledi', 'mocov3')
 NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3'}
+
+
+def mean_std(values: Sequence[float], digits: int = 2) -> str:
+    """``mean ± std`` (sample std) of a table cell; one value as it is; none as ``n/a``."""
+    if not values:
+        return 'n/a'
+    if len(values) == 1:
+        return f'{values[0]:.{digits}f}'
+    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
 def default_data_root(name: str) -> str:

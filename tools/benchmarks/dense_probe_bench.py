@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools import dense_probe  # noqa: E402
-from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, machine  # noqa: E402
+from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, machine, mean_std  # noqa: E402
 from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
@@ -62,11 +62,6 @@ def probe(args, method, seed):
         return json.load(f)
 
 
-def fmt(values):
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}' if len(values) > 1 else \
-        f'{values[0]:.2f}'
-
-
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
@@ -92,9 +87,9 @@ def main(argv=None):
         '|---|---|---|---|---|---|',
     ]
     for method, results in rows.items():
-        lines.append(f'| {names[method]} | {fmt([r["mIoU"] for r in results])} | '
-                     f'{fmt([r["iou_1"] for r in results])} | {fmt([r["iou_0"] for r in results])} | '
-                     f'{fmt([r["pixel_acc"] for r in results])} | '
+        lines.append(f'| {names[method]} | {mean_std([r["mIoU"] for r in results])} | '
+                     f'{mean_std([r["iou_1"] for r in results])} | {mean_std([r["iou_0"] for r in results])} | '
+                     f'{mean_std([r["pixel_acc"] for r in results])} | '
                      f'{", ".join(format(r["mIoU"], ".2f") for r in results)} |')
     differences = [c['mIoU'] - m['mIoU'] for c, m in zip(rows['cledi'], rows['mocov3'])]
     gap = statistics.mean(differences)

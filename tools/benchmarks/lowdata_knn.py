@@ -29,8 +29,8 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.evaluation import FEATURE_TYPES  # noqa: E402
 from cledi.visualization import read_scalars, scalar_curves  # noqa: E402
-from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, machine, start,  # noqa: E402
-                                     train_command)
+from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, machine, mean_std,  # noqa: E402
+                                     start, train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
 from tools.visualization.vis_curves import plot_runs  # noqa: E402
 
@@ -176,14 +176,6 @@ def curves_plot(args, curves):
     return relative
 
 
-def fmt(values):
-    if not values:
-        return 'n/a'
-    if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
-
-
 def section_key(args):
     if args.section:
         return args.section
@@ -230,7 +222,8 @@ def report(args, seconds):
     ]
     for m in args.methods:
         n = len(final[m]['top1_k20'])
-        lines.append(f'| {method_name(args, m)} | {fmt(final[m]["top1_k20"])} | {fmt(final[m]["top1_k200"])} | {n} |')
+        lines.append(f'| {method_name(args, m)} | {mean_std(final[m]["top1_k20"])} | '
+                     f'{mean_std(final[m]["top1_k200"])} | {n} |')
     if {'cledi', 'mocov3'} <= set(args.methods) and final['cledi']['top1_k20'] and final['mocov3']['top1_k20']:
         gap = statistics.mean(final['cledi']['top1_k20']) - statistics.mean(final['mocov3']['top1_k20'])
         lines += ['', f'Gap CL-EDI - MoCo v3 (k=20, mean over seeds): **{gap:+.2f} points** '
@@ -306,7 +299,8 @@ def feature_report(args):
         '|---|---|---|---|---|---|---|---|',
     ]
     for name, split, per_seed in sorted(rows, key=lambda r: (r[1] != 'val', r[0] == 'random init')):
-        cells = [fmt([r[f][metric] for r in per_seed]) for metric in ('top1_k20', 'linear_top1') for f in FEATURE_TYPES]
+        cells = [mean_std([r[f][metric] for r in per_seed])
+                 for metric in ('top1_k20', 'linear_top1') for f in FEATURE_TYPES]
         lines.append(f'| {name} | {split} | ' + ' | '.join(cells) + ' |')
     write_section(osp.join(ROOT, args.out), f'{section_key(args)}-features',
                   'kNN and linear probe by feature type (ViT-mini, CPU)', '\n'.join(lines))

@@ -19,9 +19,11 @@ must be able to fit what it sees before its val numbers can rank anything.
 
 Bookkeeping: each run has its own work dir under ``--work-root``; a finished run (its final checkpoint exists) is
 read, not re-run; an interrupted one resumes from its last checkpoint (saved every 6 epochs). Writes the table
-(mean ± std over seeds, per-seed values, wall times) to docs/benchmarks.md once every run exists.
+(mean ± std over seeds, per-seed values, wall times) to docs/benchmarks.md after every seed that all three
+initialisations have finished.
 """
 import argparse
+import functools
 import glob
 import json
 import os.path as osp
@@ -33,7 +35,7 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import ROOT, default_data_root, load_config, machine, train_command  # noqa: E402
+from tools.benchmarks.common import ROOT, default_data_root, load_config, machine, mean_std, train_command  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -67,8 +69,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def patch_size(args) -> int:
-    return load_config(args.config).model.backbone.patch_size
+@functools.lru_cache
+def config_patch_size(config: str) -> int:
+    return load_config(config).model.backbone.patch_size
 
 
 def command_line(args) -> str:
@@ -112,7 +115,7 @@ def pretrained_checkpoint(args, method, seed):
             raise SystemExit(f"checkpoint '{path}' does not exist: run tools/benchmarks/lowdata_knn.py --work-root "
                              f'{args.pretrain_root} --epochs {args.pretrain_epochs} --seeds {seed} first')
         return path
-    patch = patch_size(args)
+    patch = config_patch_size(args.config)
     work_dir = osp.join(args.work_root, f'pretrain_{method}_p{patch}_seed{seed}')
     crop = 12 * patch  # 12x12 patch tokens at every patch size
     options = [f'randomness.seed={seed}', f'model.backbone.patch_size={patch}', f'model.backbone.img_size={crop}',
@@ -159,10 +162,6 @@ def read_result(work_dir):
     return result
 
 
-def fmt(values):
-    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}' if len(values) > 1 else f'{values[0]:.1f}'
-
-
 def verdicts(rows):
     """The issue's two targets on bbox and segm mAP: CL-EDI - random init > 2 pooled seed std, CL-EDI >= MoCo v3."""
     lines = []
@@ -174,7 +173,8 @@ def verdicts(rows):
         per_seed = ', '.join(f'{c - m:+.1f}' for c, m in zip(cledi, mocov3))
         if len(cledi) > 1:  # pooled sample std of the two initialisations' seed values
             spread = ((statistics.variance(cledi) + statistics.variance(random_)) / 2) ** 0.5
-            against_random = f'2 x pooled seed std = {2 * spread:.1f}: {"reached" if gap > 2 * spread else "not reached"}'
+            verdict = 'reached' if gap > 2 * spread else 'not reached'
+            against_random = f'2 x pooled seed std = {2 * spread:.1f}: {verdict}'
         else:
             against_random = 'one seed, no spread yet: undecided'
         lines.append(f'- {task} mAP: CL-EDI - random init **{gap:+.1f}** ({against_random}); CL-EDI - MoCo v3 '
@@ -196,7 +196,7 @@ def main(argv=None):
 
 def write_table(args, rows, seeds, fit=None):
     source = (f'{PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch 40) on the 120 unlabelled Penn-Fudan '
-              f'training images at patch {patch_size(args)}, 12x12-patch crops, seed = the fine-tune seed'
+              f'training images at patch {config_patch_size(args.config)}, 12x12-patch crops, seed = the fine-tune seed'
               if args.pretrain == 'pennfudan' else
               f'the {args.pretrain_epochs}-epoch low-data CIFAR-10 runs of lowdata_knn.py in {args.pretrain_root}')
     done = '' if len(seeds) == len(args.seeds) else f' (so far: {len(seeds)} of the {len(args.seeds)} seeds asked for)'
@@ -212,7 +212,7 @@ def write_table(args, rows, seeds, fit=None):
         '|---|---|---|---|---|---|---|---|',
     ]
     for name, results in rows.items():
-        cells = [fmt([r[m] for r in results]) for m in METRICS]
+        cells = [mean_std([r[m] for r in results], digits=1) for m in METRICS]
         per_seed = [', '.join(f'{r[m]:.1f}' for r in results) for m in ('bbox_mAP', 'segm_mAP')]
         wall = statistics.median(r['wall_s'] for r in results) / 60
         lines.append(f'| {name} | {" | ".join(cells)} | {" | ".join(per_seed)} | {wall:.1f} min |')
