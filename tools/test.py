@@ -14,7 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.utils import prepare_runner_config, set_data_root, setup_device  # noqa: E402
+from cledi.utils import finish_distributed, prepare_runner_config, set_data_root, setup_device  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -56,6 +56,7 @@ def main(argv=None):
     setup_device(cfg, args.launcher)
     runner = Runner.from_cfg(prepare_runner_config(cfg))
     runner.test()
+    finish_distributed()
 
 
 if __name__ == '__main__':

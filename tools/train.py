@@ -19,7 +19,7 @@ from mmengine.runner import FlexibleRunner, Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a clone without `pip install`
 from cledi.engine import DamagedCheckpointError, NonFiniteLossError, resume_checkpoint  # noqa: E402
-from cledi.utils import prepare_runner_config, set_data_root, setup_device  # noqa: E402
+from cledi.utils import finish_distributed, prepare_runner_config, set_data_root, setup_device  # noqa: E402
 from cledi.utils.schedule import rescale_epochs  # noqa: E402
 
 
@@ -100,6 +100,7 @@ def main(argv=None):
     except NonFiniteLossError as error:
         runner.logger.error(str(error))
         raise SystemExit(f'error: {error}') from None
+    finish_distributed()
 
 
 if __name__ == '__main__':
