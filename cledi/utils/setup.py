@@ -73,8 +73,8 @@ def finish_distributed() -> None:
     MMEngine leaves the group open. A gloo process that reaches interpreter exit with it still open can abort
     in the group's C++ teardown ("terminate called without an active exception", SIGABRT), and torchrun then
     kills the other processes, a main process still writing its checkpoints among them. Measured with
-    ``tools/dist_train.sh`` on 2 CPU processes: 3 aborts in 20 runs beside a busy core before this, none in 30 after. The
-    barrier first lets the main process finish its writes while the others wait.
+    ``tools/dist_train.sh`` on 2 CPU processes beside a busy core: 3 aborts in 20 runs before this, none in 30
+    after. The barrier first lets the main process finish its writes while the others wait.
     """
     if torch_dist.is_available() and torch_dist.is_initialized():
         torch_dist.barrier()
