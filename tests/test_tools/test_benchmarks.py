@@ -57,6 +57,31 @@ def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint
                                 '--out', str(out)])
 
 
+def test_dense_probe_bench_probes_the_in_domain_pretrainings_with_their_dumped_configs(tmp_path):
+    import json
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks import dense_probe_bench
+    runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
+    (runs / 'dense_probe').mkdir(parents=True)
+    for method, miou in (('cledi', 45.0), ('mocov3', 44.0), ('random', 35.0)):
+        name = 'random_p8_seed0' if method == 'random' else f'pretrain_{method}_p8_seed0'
+        result = dict(mIoU=miou, iou_0=80.0, iou_1=miou - 20, pixel_acc=85.0)
+        (runs / 'dense_probe' / f'{name}_s192.json').write_text(json.dumps(result))
+    dense_probe_bench.main(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '0', '--out', str(out)])
+    text = out.read_text()
+    assert '<!-- dense-probe-pennfudan:start -->' in text and 'resized to 192 px' in text
+    assert '| CL-EDI | 45.00 |' in text and 'per seed: +1.00' in text
+    args = dense_probe_bench.parse_args(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '1'])
+    assert dense_probe_bench.checkpoint_of(args, 'mocov3', 1).endswith('pretrain_mocov3_p8_seed1/epoch_100.pth')
+    with pytest.raises(SystemExit, match='pennfudan_transfer.py --work-root .* --seeds 1'):
+        dense_probe_bench.main(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '1',
+                                '--out', str(out)])
+    run_dir = runs / 'pretrain_cledi_p8_seed1'
+    run_dir.mkdir()
+    (run_dir / 'cledi_p8.py').write_text('# dumped by the Runner\n')
+    assert dense_probe_bench.config_of(args, 'random', 1) == str(run_dir / 'cledi_p8.py')
+
+
 def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(tmp_path, monkeypatch):
     """Finished runs are read, not re-run; an interrupted run is resumed (--resume); the table has mean ± std over
     seeds and the two targets' verdicts."""

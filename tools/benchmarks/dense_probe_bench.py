@@ -1,14 +1,24 @@
-"""Dense linear probe (Penn-Fudan person masks, val mIoU) of the low-data CIFAR-10 checkpoints and of random init.
+"""Dense linear probe (Penn-Fudan person masks, val mIoU) of both methods' pre-trained checkpoints and random init.
 
     python tools/benchmarks/dense_probe_bench.py --work-root work_dirs/bench_fast --epochs 12 --seeds 0 1
         [--input-size 128] [--section dense-probe]
+    python tools/benchmarks/dense_probe_bench.py --pretrain pennfudan --seeds 0 1 2     # [--input-size 192]
 
-Probes ``<work-root>/<method>_e<epochs>_seed<s>/epoch_<epochs>.pth`` of ``tools/benchmarks/lowdata_knn.py`` runs
-for both methods and random init (one per seed, the seed of its weights), one ``tools/dense_probe.py`` call each;
+Checkpoints (``--pretrain``):
+- ``cifar10`` (default): ``<work-root>/<method>_e<epochs>_seed<s>/epoch_<epochs>.pth`` of
+  ``tools/benchmarks/lowdata_knn.py`` runs (patch 4, pre-trained at 32 px); probed at 128 px by default, where
+  random init scores best (docs/benchmarks.md).
+- ``pennfudan``: the in-domain pre-trainings of ``tools/benchmarks/pennfudan_transfer.py``,
+  ``<work-root>/pretrain_<method>_p<patch>_seed<s>/epoch_100.pth`` (100 epochs on the 120 unlabelled training
+  images), each with the config dumped in its work dir; probed at 192 px by default, the input size of the Mask
+  R-CNN those backbones are fine-tuned in (fixed before any of these probes ran: the probe is to see what the
+  detector's backbone sees).
+Random init is the same ViT at the initial weights of each seed. One ``tools/dense_probe.py`` call per checkpoint;
 every result is kept as ``<work-root>/dense_probe/<name>.json``, so an interrupted invocation resumes. Writes the
 table (mean ± std over seeds, the per-seed CL-EDI - MoCo v3 differences) into ``docs/benchmarks.md``.
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -20,30 +30,68 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools import dense_probe  # noqa: E402
 from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, machine, mean_std  # noqa: E402
 from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
+from tools.benchmarks.pennfudan_transfer import PRETRAIN_EPOCHS as PENNFUDAN_EPOCHS  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
+
+PRETRAIN = {
+    'cifar10': dict(work_root='work_dirs/bench_lowdata_knn', input_size=128, section='dense-probe'),
+    'pennfudan': dict(work_root='work_dirs/bench_pennfudan', input_size=192, section='dense-probe-pennfudan'),
+}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work-root', default='work_dirs/bench_lowdata_knn')
-    parser.add_argument('--epochs', type=int, default=12)
+    parser.add_argument('--pretrain', choices=sorted(PRETRAIN), default='cifar10',
+                        help="cifar10: lowdata_knn.py's runs; pennfudan: pennfudan_transfer.py's in-domain "
+                        'pre-trainings')
+    parser.add_argument('--work-root', help='where the pre-training runs are (default: '
+                        + ', '.join(f"{key}: {value['work_root']}" for key, value in PRETRAIN.items()) + ')')
+    parser.add_argument('--epochs', type=int, default=12, help='--pretrain cifar10: which runs')
+    parser.add_argument('--patch', type=int, default=8, help='--pretrain pennfudan: which runs')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
-    parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4')
-    parser.add_argument('--input-size', type=int, default=128)
+    parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4', help='--pretrain cifar10')
+    parser.add_argument('--input-size', type=int, help='probe input side (default: '
+                        + ', '.join(f"{key}: {value['input_size']}" for key, value in PRETRAIN.items()) + ')')
     parser.add_argument('--data-root', default=default_data_root('pennfudan'))
-    parser.add_argument('--section', default='dense-probe')
+    parser.add_argument('--section', help='docs section (default: '
+                        + ', '.join(f"{key}: {value['section']}" for key, value in PRETRAIN.items()) + ')')
     parser.add_argument('--out', default='docs/benchmarks.md')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for key in ('work_root', 'input_size', 'section'):
+        if getattr(args, key) is None:
+            setattr(args, key, PRETRAIN[args.pretrain][key])
+    return args
+
+
+def run_name(args, method, seed):
+    if args.pretrain == 'pennfudan':
+        return f'pretrain_{method}_p{args.patch}_seed{seed}'
+    return f'{method}_e{args.epochs}_seed{seed}'
 
 
 def checkpoint_of(args, method, seed):
     if method == 'random':
         return 'random'
-    return osp.join(args.work_root, f'{method}_e{args.epochs}_seed{seed}', f'epoch_{args.epochs}.pth')
+    epochs = PENNFUDAN_EPOCHS if args.pretrain == 'pennfudan' else args.epochs
+    return osp.join(args.work_root, run_name(args, method, seed), f'epoch_{epochs}.pth')
+
+
+def config_of(args, method, seed):
+    """The pre-training config: the model table's (cifar10), or the one dumped beside the checkpoint (pennfudan,
+    whose runs override the patch size and crop on the command line). Random init takes CL-EDI's."""
+    method = 'cledi' if method == 'random' else method
+    if args.pretrain == 'cifar10':
+        return osp.join(ROOT, MODELS[args.model][method])
+    dumped = sorted(glob.glob(osp.join(args.work_root, run_name(args, method, seed), '*.py')))
+    if not dumped:
+        raise SystemExit(f"no config dumped in {osp.join(args.work_root, run_name(args, method, seed))}: run "
+                         f'tools/benchmarks/pennfudan_transfer.py --seeds {seed} first')
+    return dumped[0]
 
 
 def result_of(args, method, seed):
-    name = f'random_seed{seed}' if method == 'random' else f'{method}_e{args.epochs}_seed{seed}'
+    name = (f'random_p{args.patch}_seed{seed}' if args.pretrain == 'pennfudan' else f'random_seed{seed}') \
+        if method == 'random' else run_name(args, method, seed)
     return osp.join(args.work_root, 'dense_probe', f'{name}_s{args.input_size}.json')
 
 
@@ -53,10 +101,9 @@ def probe(args, method, seed):
     if osp.isfile(result):
         with open(result) as f:
             return json.load(f)
-    config = MODELS[args.model]['cledi' if method == 'random' else method]
     checkpoint = checkpoint_of(args, method, seed)
     os.makedirs(osp.dirname(result), exist_ok=True)
-    dense_probe.main([osp.join(ROOT, config), checkpoint, '--data-root', args.data_root, '--input-size',
+    dense_probe.main([config_of(args, method, seed), checkpoint, '--data-root', args.data_root, '--input-size',
                       str(args.input_size), '--seed', str(seed), '--out', result])
     with open(result) as f:
         return json.load(f)
@@ -68,16 +115,28 @@ def main(argv=None):
     missing = [checkpoint_of(args, m, s) for m in METHODS for s in args.seeds
                if not osp.isfile(result_of(args, m, s)) and not osp.isfile(checkpoint_of(args, m, s))]
     if missing:  # before any probe runs
-        raise SystemExit(f"{', '.join(missing)} missing: run tools/benchmarks/lowdata_knn.py --work-root "
-                         f'{args.work_root} --epochs {args.epochs} --seeds {" ".join(map(str, args.seeds))} first')
+        seeds = ' '.join(map(str, args.seeds))
+        producer = (f'tools/benchmarks/pennfudan_transfer.py --work-root {args.work_root} --seeds {seeds}'
+                    if args.pretrain == 'pennfudan' else
+                    f'tools/benchmarks/lowdata_knn.py --work-root {args.work_root} --epochs {args.epochs} '
+                    f'--seeds {seeds}')
+        raise SystemExit(f"{', '.join(missing)} missing: run {producer} first")
     rows = {method: [probe(args, method, seed) for seed in args.seeds] for method in ('random', *METHODS)}
     names = dict(NAMES, random='random init')
+    if args.pretrain == 'pennfudan':
+        which = f'--pretrain pennfudan --work-root {args.work_root} --patch {args.patch}'
+        source = (f'the {PENNFUDAN_EPOCHS}-epoch in-domain pre-trainings of `pennfudan_transfer.py` in '
+                  f'`{args.work_root}` (ViT-mini patch {args.patch}, CL-EDI / MoCo v3 with the same budget on the 120 '
+                  f'unlabelled Penn-Fudan training images, crops of 12 x 12 patches, seed = the run seed)')
+    else:
+        which = f'--work-root {args.work_root} --epochs {args.epochs}'
+        source = (f'the {args.epochs}-epoch low-data CIFAR-10 runs of `lowdata_knn.py` in `{args.work_root}` '
+                  f'({MODELS[args.model]["text"]}, pre-trained at 32 px)')
     lines = [
-        f'Command: `python tools/benchmarks/dense_probe_bench.py --work-root {args.work_root} --epochs '
-        f'{args.epochs} --seeds {" ".join(map(str, args.seeds))} --input-size {args.input_size}`',
+        f'Command: `python tools/benchmarks/dense_probe_bench.py {which} --seeds {" ".join(map(str, args.seeds))} '
+        f'--input-size {args.input_size}`',
         '',
-        f'Machine: {machine()}. Checkpoints: the {args.epochs}-epoch low-data CIFAR-10 runs of '
-        f'`lowdata_knn.py` in `{args.work_root}` ({MODELS[args.model]["text"]}, pre-trained at 32 px); random '
+        f'Machine: {machine()}. Checkpoints: {source}; random '
         'init: the same ViT at the initial weights of each seed. Probe: Penn-Fudan images resized to '
         f'{args.input_size} px squared (position embedding interpolated), last-block patch tokens, one linear '
         'classifier per token (person / background), 300 AdamW steps on the 120 training images and their '
@@ -97,8 +156,9 @@ def main(argv=None):
               f'{", ".join(f"{d:+.2f}" for d in differences)}; target +2.0: '
               f'{"reached" if gap >= 2.0 and all(d > 0 for d in differences) else "not reached"}).',
               '', f'Wall time of this invocation: {(time.time() - start) / 60:.0f} min (cached probes are not re-run).']
-    write_section(osp.join(ROOT, args.out), args.section, 'Dense linear probe, Penn-Fudan person masks (CPU)',
-                  '\n'.join(lines))
+    title = 'Dense linear probe, Penn-Fudan person masks (CPU)' + (
+        ', in-domain pre-training' if args.pretrain == 'pennfudan' else '')
+    write_section(osp.join(ROOT, args.out), args.section, title, '\n'.join(lines))
     print('\n'.join(lines), flush=True)
 
 
