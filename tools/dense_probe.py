@@ -59,9 +59,9 @@ def extract(model, data_root, names, size, flip=False, batch_size=16):
                 raise FileNotFoundError(f"image '{path}' (listed in the annotations) cannot be read")
             image = torch.from_numpy(mmcv.imresize(image, (size, size))).permute(2, 0, 1)
             images.append(image.flip(-1) if flip else image)
-        inputs = model.data_preprocessor(dict(inputs=images, data_samples=None), False)['inputs']
-        if isinstance(inputs, (list, tuple)):
-            inputs = inputs[0]
+        # one view, as a list of view batches: what both cledi's TwoViewPreprocessor and MMPretrain's
+        # SelfSupDataPreprocessor (the PIL-path configs) normalise without augmenting
+        inputs = model.data_preprocessor(dict(inputs=[torch.stack(images)], data_samples=None), False)['inputs'][0]
         grids.append(token_grid(model.backbone, inputs))
         for _ in images:
             progress.update()

@@ -1,5 +1,6 @@
 """The frozen dense linear probe: IoU bookkeeping, fitting, mask loading, and tools/dense_probe.py end to end."""
 import json
+import os.path as osp
 
 import pytest
 import torch
@@ -10,7 +11,7 @@ from cledi.evaluation.dense_probe import (evaluate_dense_probe, fit_dense_probe,
 from cledi.models import ViT
 from tools import dense_probe
 
-from ..conftest import TINY_ARCH
+from ..conftest import REPO_ROOT, TINY_ARCH
 
 
 def test_iou_of_a_hand_made_prediction():
@@ -75,3 +76,12 @@ def test_dense_probe_tool_with_random_init_and_a_checkpoint(tmp_path, pennfudan_
     trained = dense_probe.main([config, checkpoint, '--data-root', pennfudan_root, '--input-size', '32',
                                 '--mask-size', '32', '--steps', '30', '--no-flip'])
     assert trained['mIoU'] != random_scores['mIoU']  # other weights, other features
+
+
+def test_dense_probe_tool_on_a_pil_path_config(pennfudan_root):
+    # MMPretrain's SelfSupDataPreprocessor (the PIL-path pre-training configs) takes a list of view batches
+    config = osp.join(REPO_ROOT, 'configs', 'cledi', 'cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py')
+    scores = dense_probe.main([config, 'random', '--data-root', pennfudan_root, '--input-size', '32',
+                               '--mask-size', '32', '--steps', '30', '--no-flip'])
+    # all background would score ~41 mIoU (background IoU ~83 %, person 0): the probe found the people
+    assert scores['train_mIoU'] > 45.0 and scores['iou_1'] > 5.0
