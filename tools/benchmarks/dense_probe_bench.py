@@ -30,7 +30,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools import dense_probe  # noqa: E402
 from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, machine, mean_std  # noqa: E402
 from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
-from tools.benchmarks.pennfudan_transfer import PRETRAIN_EPOCHS as PENNFUDAN_EPOCHS  # noqa: E402
+from tools.benchmarks.pennfudan_transfer import PRETRAIN_EPOCHS as PENNFUDAN_EPOCHS, pretrain_dir  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
 PRETRAIN = {
@@ -63,17 +63,17 @@ def parse_args(argv=None):
     return args
 
 
-def run_name(args, method, seed):
+def run_dir(args, method, seed):
     if args.pretrain == 'pennfudan':
-        return f'pretrain_{method}_p{args.patch}_seed{seed}'
-    return f'{method}_e{args.epochs}_seed{seed}'
+        return pretrain_dir(args.work_root, method, args.patch, seed)
+    return osp.join(args.work_root, f'{method}_e{args.epochs}_seed{seed}')
 
 
 def checkpoint_of(args, method, seed):
     if method == 'random':
         return 'random'
     epochs = PENNFUDAN_EPOCHS if args.pretrain == 'pennfudan' else args.epochs
-    return osp.join(args.work_root, run_name(args, method, seed), f'epoch_{epochs}.pth')
+    return osp.join(run_dir(args, method, seed), f'epoch_{epochs}.pth')
 
 
 def config_of(args, method, seed):
@@ -82,16 +82,18 @@ def config_of(args, method, seed):
     method = 'cledi' if method == 'random' else method
     if args.pretrain == 'cifar10':
         return osp.join(ROOT, MODELS[args.model][method])
-    dumped = sorted(glob.glob(osp.join(args.work_root, run_name(args, method, seed), '*.py')))
+    dumped = sorted(glob.glob(osp.join(run_dir(args, method, seed), '*.py')))
     if not dumped:
-        raise SystemExit(f"no config dumped in {osp.join(args.work_root, run_name(args, method, seed))}: run "
+        raise SystemExit(f'no config dumped in {run_dir(args, method, seed)}: run '
                          f'tools/benchmarks/pennfudan_transfer.py --seeds {seed} first')
     return dumped[0]
 
 
 def result_of(args, method, seed):
-    name = (f'random_p{args.patch}_seed{seed}' if args.pretrain == 'pennfudan' else f'random_seed{seed}') \
-        if method == 'random' else run_name(args, method, seed)
+    if method != 'random':
+        name = osp.basename(run_dir(args, method, seed))
+    else:
+        name = f'random_p{args.patch}_seed{seed}' if args.pretrain == 'pennfudan' else f'random_seed{seed}'
     return osp.join(args.work_root, 'dense_probe', f'{name}_s{args.input_size}.json')
 
 

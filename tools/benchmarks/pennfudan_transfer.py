@@ -107,6 +107,11 @@ def train(cmd):
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
+def pretrain_dir(work_root, method, patch, seed):
+    """Work dir of one in-domain pre-training (dense_probe_bench.py --pretrain pennfudan reads it too)."""
+    return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')
+
+
 def pretrained_checkpoint(args, method, seed):
     if args.pretrain == 'cifar10':
         path = osp.join(args.pretrain_root, f'{method}_e{args.pretrain_epochs}_seed{seed}',
@@ -116,7 +121,7 @@ def pretrained_checkpoint(args, method, seed):
                              f'{args.pretrain_root} --epochs {args.pretrain_epochs} --seeds {seed} first')
         return path
     patch = config_patch_size(args.config)
-    work_dir = osp.join(args.work_root, f'pretrain_{method}_p{patch}_seed{seed}')
+    work_dir = pretrain_dir(args.work_root, method, patch, seed)
     crop = 12 * patch  # 12x12 patch tokens at every patch size
     options = [f'randomness.seed={seed}', f'model.backbone.patch_size={patch}', f'model.backbone.img_size={crop}',
                # the crop of both views (pennfudan_images.py: pipeline[1] is MultiView, each view starts with it)
