@@ -24,6 +24,15 @@ def mean_std(values: Sequence[float], digits: int = 2) -> str:
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
+def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: str = 'vit-mini-p4',
+                    variant: Optional[str] = None, val: bool = False) -> str:
+    """Work dir of one low-data CIFAR-10 pre-training of lowdata_knn.py, ``[model_]method[-variant]_eE_seedS[_val]``
+    (dense_probe_bench.py and pennfudan_transfer.py --pretrain cifar10 read its checkpoints)."""
+    prefix = '' if model == 'vit-mini-p4' else f'{model}_'
+    suffix = f'-{variant}' if variant else ''
+    return osp.join(work_root, f'{prefix}{method}{suffix}_e{epochs}_seed{seed}{"_val" if val else ""}')
+
+
 def default_data_root(name: str) -> str:
     """``$CLEDI_DATA_ROOT/name``, else ``../shared/data/name`` beside the checkout."""
     return osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')), name)

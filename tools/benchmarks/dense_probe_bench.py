@@ -28,7 +28,8 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools import dense_probe  # noqa: E402
-from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, machine, mean_std  # noqa: E402
+from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
+                                     mean_std)
 from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
 from tools.benchmarks.pennfudan_transfer import PRETRAIN_EPOCHS as PENNFUDAN_EPOCHS, pretrain_dir  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
@@ -66,7 +67,7 @@ def parse_args(argv=None):
 def run_dir(args, method, seed):
     if args.pretrain == 'pennfudan':
         return pretrain_dir(args.work_root, method, args.patch, seed)
-    return osp.join(args.work_root, f'{method}_e{args.epochs}_seed{seed}')
+    return lowdata_run_dir(args.work_root, method, args.epochs, seed)
 
 
 def checkpoint_of(args, method, seed):

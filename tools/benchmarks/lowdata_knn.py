@@ -29,8 +29,8 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.evaluation import FEATURE_TYPES  # noqa: E402
 from cledi.visualization import read_scalars, scalar_curves  # noqa: E402
-from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, machine, mean_std,  # noqa: E402
-                                     start, train_command)
+from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
+                                     mean_std, start, train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
 from tools.visualization.vis_curves import plot_runs  # noqa: E402
 
@@ -76,10 +76,8 @@ def parse_args(argv=None):
 
 
 def run_dir(args, method, seed):
-    model = '' if args.model == 'vit-mini-p4' else f'{args.model}_'
-    variant = f'-{variant_name(args)}' if method == 'cledi' and args.cledi_config else ''
-    val = '_val' if args.val else ''
-    return osp.join(args.work_root, f'{model}{method}{variant}_e{args.epochs}_seed{seed}{val}')
+    variant = variant_name(args) if method == 'cledi' and args.cledi_config else None
+    return lowdata_run_dir(args.work_root, method, args.epochs, seed, args.model, variant, args.val)
 
 
 def variant_name(args):

@@ -35,7 +35,8 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import ROOT, default_data_root, load_config, machine, mean_std, train_command  # noqa: E402
+from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
+                                     mean_std, train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -114,7 +115,7 @@ def pretrain_dir(work_root, method, patch, seed):
 
 def pretrained_checkpoint(args, method, seed):
     if args.pretrain == 'cifar10':
-        path = osp.join(args.pretrain_root, f'{method}_e{args.pretrain_epochs}_seed{seed}',
+        path = osp.join(lowdata_run_dir(args.pretrain_root, method, args.pretrain_epochs, seed),
                         f'epoch_{args.pretrain_epochs}.pth')
         if not osp.isfile(osp.join(ROOT, path)):
             raise SystemExit(f"checkpoint '{path}' does not exist: run tools/benchmarks/lowdata_knn.py --work-root "
