@@ -7,7 +7,8 @@ import pytest
 
 from ..conftest import REPO_ROOT
 
-SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py']
+SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py',
+           'roi_align_speed.py']
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
@@ -123,3 +124,14 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     assert '--resume' in command and str(interrupted) in command
     assert 'model.backbone.init_cfg.checkpoint=' + osp.join(str(tmp_path / 'pt'), 'cledi_e3_seed1', 'epoch_3.pth') \
         in command
+
+
+def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_root):
+    from tools.benchmarks import roi_align_speed
+    median, max_diff = roi_align_speed.main(['--rounds', '1', '--iters', '1', '--no-write', '--data-root',
+                                             pennfudan_root])
+    assert set(median) == {'mmcv', 'torchvision', 'cledi SeparableRoIAlign'}
+    assert all(t > 0 for t in median.values())
+    assert max(max_diff.values()) < 1e-4
+    with pytest.raises(SystemExit, match='annotations/train.json'):
+        roi_align_speed.main(['--no-write', '--data-root', '/nonexistent'])
