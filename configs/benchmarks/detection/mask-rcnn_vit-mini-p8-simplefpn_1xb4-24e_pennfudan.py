@@ -1,8 +1,9 @@
 # Mask R-CNN on Penn-Fudan sized so that a 24-epoch fine-tune (720 iterations) trains in about 10 min on 2 CPU
-# cores (11.7-12.3 min wall with start-up and the COCO evaluation):
+# cores (9.7-11.4 min wall with start-up and the COCO evaluation, as this machine drifted; docs/benchmarks.md):
 # ViT-mini patch 8 at 192 px (24x24 tokens instead of patch 4's 48x48; the stride-4 pyramid level comes from one
 # 2x deconvolution), 6x6 attention windows, and proposal / RoI sample counts cut to what 1-5 pedestrians per
-# image need. Logged time per iteration here: 0.8-1.0 s (fp32, batch 4), against 3.6 s for the patch-4 config.
+# image need. Logged time per iteration here: 0.76-0.90 s (fp32, batch 4; 0.92-0.98 s before the separable
+# RoIAlign of the base config), against 3.6 s for the patch-4 config.
 #   python tools/train.py configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py \
 #       --data-root ../shared/data/pennfudan \
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAINING_CHECKPOINT.pth
