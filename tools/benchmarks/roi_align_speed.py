@@ -79,17 +79,17 @@ def main(argv=None):
     box_rois, mask_rois = pedestrian_rois(args.data_root, generator)
     level = torch.randn(IMAGES, CHANNELS, SIZE // STRIDE, SIZE // STRIDE, generator=generator)
     impls = implementations()
-    grads = {size: torch.randn(len(rois), CHANNELS, size, size, generator=generator)
-             for rois, size in ((box_rois, 7), (mask_rois, 14))}
+    heads = ((box_rois, 7), (mask_rois, 14))  # (RoIs, output size) of the box and the mask head
+    grads = {size: torch.randn(len(rois), CHANNELS, size, size, generator=generator) for rois, size in heads}
 
     def call(impl):
         features = level.clone().requires_grad_()
-        for rois, size in ((box_rois, 7), (mask_rois, 14)):
+        for rois, size in heads:
             impl(features, rois, size).backward(grads[size])
 
-    reference = {size: impls['torchvision'](level, rois, size) for rois, size in ((box_rois, 7), (mask_rois, 14))}
-    max_diff = {name: max((impl(level, rois, size) - reference[size]).abs().max().item()
-                          for rois, size in ((box_rois, 7), (mask_rois, 14))) for name, impl in impls.items()}
+    reference = {size: impls['torchvision'](level, rois, size) for rois, size in heads}
+    max_diff = {name: max((impl(level, rois, size) - reference[size]).abs().max().item() for rois, size in heads)
+                for name, impl in impls.items()}
     times = {name: [] for name in impls}
     for round_ in range(args.rounds):
         for name, impl in impls.items():  # alternating, so the machine's drift is shared
