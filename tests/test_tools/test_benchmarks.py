@@ -36,6 +36,45 @@ def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_roo
         write_holdout_list(osp.join(REPO_ROOT, 'tests', 'data_that_does_not_exist'), str(tmp_path / 'v.txt'))
 
 
+def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks.common import paired_gap
+    assert paired_gap([40.0, 43.0, 41.5], [38.0, 40.5, 39.0], target=2.0) == \
+        '**+2.33** (per seed: +2.00, +2.50, +2.50; target +2.0: reached)'
+    # the mean reaches the target but one seed goes the other way: not reached
+    assert paired_gap([45.0, 37.0], [38.0, 37.5], target=2.0).endswith('(per seed: +7.00, -0.50; target +2.0: not reached)')
+    assert paired_gap([1.0], [0.25], digits=1) == '**+0.8** (per seed: +0.8)'
+    with pytest.raises(ValueError, match='same seeds'):
+        paired_gap([1.0, 2.0], [1.0])
+
+
+def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
+    import json
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks import lowdata_knn
+    runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
+    cls_knn = {'cledi': (40.0, 41.0), 'mocov3': (39.0, 41.5)}
+    for method, values in cls_knn.items():
+        for seed, knn in enumerate(values):
+            run = runs / f'{method}_e3_seed{seed}'
+            run.mkdir(parents=True)
+            (run / 'epoch_3.pth').write_bytes(b'')  # only its presence is checked: every score below is cached
+            scores = {f: dict(top1_k20=knn - 1, linear_top1=knn + 5) for f in ('mean', 'cls+mean')}
+            scores['cls'] = dict(top1_k20=knn, linear_top1=knn + 10 * seed)
+            for split in ('val', 'test'):
+                (run / f'features_{split}.json').write_text(json.dumps(scores))
+    for split in ('val', 'test'):
+        random = {f: dict(top1_k20=30.0, linear_top1=35.0) for f in ('cls', 'mean', 'cls+mean')}
+        (runs / f'random_features_{split}.json').write_text(json.dumps(random))
+    lowdata_knn.main(['--work-root', str(runs), '--epochs', '3', '--seeds', '0', '1', '--feature-report',
+                      '--out', str(out)])
+    text = out.read_text()
+    assert '| CL-EDI | test | 40.50 ± 0.71 |' in text and '| random init | val | 30.00 |' in text
+    assert 'CL-EDI - MoCo v3 on test (mean of the per-seed paired differences):' in text
+    assert '- kNN CLS: **+0.25** (per seed: +1.00, -0.50; target +2.0: not reached)' in text
+    assert '- linear CLS: **+0.25** (per seed: +1.00, -0.50; target +1.5: not reached)' in text
+
+
 def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint(tmp_path):
     import json
     sys.path.insert(0, REPO_ROOT)

@@ -24,6 +24,22 @@ def mean_std(values: Sequence[float], digits: int = 2) -> str:
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
+def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional[float] = None,
+               digits: int = 2) -> str:
+    """``**+g** (per seed: +a, +b; target +T: reached)``: the mean of the per-seed paired differences first - second
+    (the lists hold the same seeds in the same order). A target is reached when the mean is at least the target
+    and every seed's difference is positive."""
+    if len(first) != len(second) or not first:
+        raise ValueError(f'paired_gap needs the same seeds on both sides, got {len(first)} and {len(second)} values')
+    differences = [a - b for a, b in zip(first, second)]
+    gap = statistics.mean(differences)
+    text = f'**{gap:+.{digits}f}** (per seed: {", ".join(f"{d:+.{digits}f}" for d in differences)}'
+    if target is not None:
+        reached = gap >= target and all(d > 0 for d in differences)
+        text += f'; target {target:+.1f}: {"reached" if reached else "not reached"}'
+    return text + ')'
+
+
 def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: str = 'vit-mini-p4',
                     variant: Optional[str] = None, val: bool = False) -> str:
     """Work dir of one low-data CIFAR-10 pre-training of lowdata_knn.py, ``[model_]method[-variant]_eE_seedS[_val]``

@@ -19,7 +19,6 @@ import glob
 import json
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.evaluation import FEATURE_TYPES  # noqa: E402
 from cledi.visualization import read_scalars, scalar_curves  # noqa: E402
 from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, start, train_command)
+                                     mean_std, paired_gap, start, train_command)
 from tools.benchmarks.report import write_section  # noqa: E402
 from tools.visualization.vis_curves import plot_runs  # noqa: E402
 
@@ -222,10 +221,11 @@ def report(args, seconds):
         n = len(final[m]['top1_k20'])
         lines.append(f'| {method_name(args, m)} | {mean_std(final[m]["top1_k20"])} | '
                      f'{mean_std(final[m]["top1_k200"])} | {n} |')
-    if {'cledi', 'mocov3'} <= set(args.methods) and final['cledi']['top1_k20'] and final['mocov3']['top1_k20']:
-        gap = statistics.mean(final['cledi']['top1_k20']) - statistics.mean(final['mocov3']['top1_k20'])
-        lines += ['', f'Gap CL-EDI - MoCo v3 (k=20, mean over seeds): **{gap:+.2f} points** '
-                  f'(target +2.0: {"reached" if gap >= 2.0 else "not reached"}).']
+    paired = [s for s in args.seeds if curves.get(('cledi', s)) and curves.get(('mocov3', s))]
+    if paired:
+        cledi, mocov3 = ([curves[m, s][max(curves[m, s])]['top1_k20'] for s in paired] for m in ('cledi', 'mocov3'))
+        lines += ['', f'Gap CL-EDI - MoCo v3 (k=20, mean of the paired differences of seeds '
+                  f'{", ".join(map(str, paired))}): {paired_gap(cledi, mocov3, target=2.0)}.']
     epochs = sorted({e for c in curves.values() for e in c})
     lines += ['', 'kNN top-1 (k=20) over epochs:', '',
               '| epoch | ' + ' | '.join(f'{method_name(args, m)} s{s}' for m in args.methods
@@ -300,9 +300,28 @@ def feature_report(args):
         cells = [mean_std([r[f][metric] for r in per_seed])
                  for metric in ('top1_k20', 'linear_top1') for f in FEATURE_TYPES]
         lines.append(f'| {name} | {split} | ' + ' | '.join(cells) + ' |')
+    lines += paired_feature_gaps(args, rows)
     write_section(osp.join(ROOT, args.out), f'{section_key(args)}-features',
                   'kNN and linear probe by feature type (ViT-mini, CPU)', '\n'.join(lines))
     print('\n'.join(lines), flush=True)
+
+
+def paired_feature_gaps(args, rows):
+    """CL-EDI - MoCo v3 per split: CLS kNN (target +2.0) and linear probe (target +1.5), then the other features."""
+    results = {(name, split): per_seed for name, split, per_seed in rows}
+    cledi, mocov3 = method_name(args, 'cledi'), method_name(args, 'mocov3')
+    lines = []
+    for split in ('val', 'test'):
+        if (cledi, split) not in results or (mocov3, split) not in results:
+            continue
+        lines += ['', f'CL-EDI - MoCo v3 on {split} (mean of the per-seed paired differences):', '']
+        for metric, feature, label, target in (
+                ('top1_k20', 'cls', 'kNN CLS', 2.0), ('linear_top1', 'cls', 'linear CLS', 1.5),
+                ('top1_k20', 'mean', 'kNN mean of patches', None), ('linear_top1', 'mean', 'linear mean', None),
+                ('top1_k20', 'cls+mean', 'kNN CLS + mean', None), ('linear_top1', 'cls+mean', 'linear CLS + mean', None)):
+            values = [[r[feature][metric] for r in results[name, split]] for name in (cledi, mocov3)]
+            lines.append(f'- {label}: {paired_gap(*values, target=target)}')
+    return lines
 
 
 def main(argv=None):
