@@ -8,7 +8,7 @@ import pytest
 from ..conftest import REPO_ROOT
 
 SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py',
-           'roi_align_speed.py']
+           'roi_align_speed.py', 'lowdata_finetune.py']
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
@@ -127,7 +127,7 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     seeds and the two targets' verdicts."""
     import json
     sys.path.insert(0, REPO_ROOT)
-    from tools.benchmarks import pennfudan_transfer as bench
+    from tools.benchmarks import common, pennfudan_transfer as bench
     work_root = tmp_path / 'runs'
     base = ['--work-root', str(work_root), '--epochs', '2', '--seeds', '0', '1', '--pretrain', 'cifar10',
             '--pretrain-root', str(tmp_path / 'pt'), '--pretrain-epochs', '3', '--out', str(tmp_path / 'b.md')]
@@ -148,7 +148,7 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
                        'coco/segm_mAP_50': 0.4}
             (work_dir / 'run' / 'vis_data' / 'scalars.json').write_text(json.dumps(metrics) + '\n')
     commands = []
-    monkeypatch.setattr(bench, 'train', commands.append)
+    monkeypatch.setattr(common, 'train', commands.append)
     rows = bench.main(base)  # every run is finished: nothing is started
     assert commands == [] and [r['bbox_mAP'] for r in rows['CL-EDI']] == pytest.approx([16.0, 18.0])
     text = (tmp_path / 'b.md').read_text()
@@ -174,3 +174,50 @@ def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_r
     assert max(max_diff.values()) < 1e-4
     with pytest.raises(SystemExit, match='annotations/train.json'):
         roi_align_speed.main(['--no-write', '--data-root', '/nonexistent'])
+
+
+def test_lowdata_finetune_reads_finished_runs_resumes_an_interrupted_one_and_pairs_seeds(tmp_path, monkeypatch,
+                                                                                           cifar10_root):
+    import json
+    sys.path.insert(0, REPO_ROOT)
+    from tools.benchmarks import common, lowdata_finetune as bench
+    runs, out = tmp_path / 'runs', tmp_path / 'b.md'
+    base = ['--work-root', str(runs), '--epochs', '3', '--seeds', '0', '1', '--finetune-epochs', '4',
+            '--data-root', cifar10_root, '--out', str(out)]
+    with pytest.raises(SystemExit, match=r'cledi_e3_seed0/epoch_3.pth.*lowdata_knn.py --work-root .* --seeds 0'):
+        bench.main(base)  # no pre-training yet: named before anything is fine-tuned
+    args = bench.parse_args(base)
+    top1 = {'random': (50.0, 51.0), 'mocov3': (60.0, 62.0), 'cledi': (61.0, 62.5)}
+    for init, values in top1.items():
+        for seed, value in enumerate(values):
+            if init != 'random':
+                checkpoint = runs / f'{init}_e3_seed{seed}' / 'epoch_3.pth'
+                checkpoint.parent.mkdir(parents=True)
+                checkpoint.touch()
+            work_dir = tmp_path / bench.finetune_dir(args, init, seed)
+            (work_dir / 'run' / 'vis_data').mkdir(parents=True)
+            (work_dir / 'epoch_4.pth').touch()
+            (work_dir / 'wall_time.txt').write_text('300\n')
+            records = [{'accuracy/top1': value - 5, 'accuracy/top5': 90.0, 'step': 2},  # not the last epoch
+                       {'accuracy/top1': value, 'accuracy/top5': 95.0, 'step': 4}]
+            (work_dir / 'run' / 'vis_data' / 'scalars.json').write_text('\n'.join(map(json.dumps, records)) + '\n')
+    commands = []
+    monkeypatch.setattr(common, 'train', commands.append)
+    rows = bench.main(base)  # every run is finished: nothing is started
+    assert commands == [] and [r['top1'] for r in rows['cledi']] == [61.0, 62.5]
+    text = out.read_text()
+    assert '<!-- lowdata-finetune:start -->' in text and '| CL-EDI | 61.75 ± 1.06 | 95.00 ± 0.00 | 61.00, 62.50 | 5.0 min |' in text
+    assert 'CL-EDI - MoCo v3, top-1: **+0.75** (per seed: +1.00, +0.50; target +1.0: not reached).' in text
+
+    interrupted = tmp_path / bench.finetune_dir(args, 'mocov3', 1)
+    (interrupted / 'epoch_4.pth').rename(interrupted / 'epoch_2.pth')  # killed after epoch 2
+    with pytest.raises(SystemExit, match='random_seed0_ft4_val has no accuracy after epoch 4'):
+        bench.main([*base, '--val'])  # the held-out split is a new set of runs; the stand-in trains nothing
+    [command] = commands
+    assert 'val_dataloader.dataset.data_prefix=train' in command and '--resume' not in command
+    assert 'model.backbone.init_cfg.checkpoint=None' in command
+    commands.clear()
+    bench.main(base)  # the stand-in for training leaves the old records in place
+    [command] = commands
+    assert '--resume' in command and str(interrupted) in command
+    assert 'model.backbone.init_cfg.checkpoint=' + str(runs / 'mocov3_e3_seed1' / 'epoch_3.pth') in command

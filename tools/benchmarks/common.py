@@ -1,10 +1,12 @@
 """What the benchmark scripts share: where things are, the machine they ran on, and the train subprocess."""
+import glob
 import os
 import os.path as osp
 import platform
 import statistics
 import subprocess
 import sys
+import time
 from typing import List, Optional, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -99,3 +101,26 @@ def train_command(config: str, work_dir: str, data_root: str, epochs: Optional[i
 def start(cmd: List[str]) -> subprocess.Popen:
     print(f'[bench] {" ".join(cmd)}', flush=True)
     return subprocess.Popen(cmd, cwd=ROOT)
+
+
+def run_or_resume(config: str, work_dir: str, final: str, data_root: str, epochs: Optional[int] = None,
+                  options: Sequence[str] = ()):
+    """Train unless ``final`` exists; resume from the last checkpoint of an interrupted run. The training wall
+    time, summed over interruptions, goes to ``work_dir/wall_time.txt``."""
+    if osp.isfile(osp.join(ROOT, work_dir, final)):
+        return
+    resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
+    cmd = train_command(config, work_dir, data_root, epochs, resume=resume, options=options)
+    print(f'[bench] {"resuming" if resume else "starting"} {work_dir}: {" ".join(cmd)}', flush=True)
+    os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
+    wall_file = osp.join(ROOT, work_dir, 'wall_time.txt')
+    before = float(open(wall_file).read()) if resume and osp.isfile(wall_file) else 0.0
+    began = time.time()
+    train(cmd)
+    with open(wall_file, 'w') as f:
+        f.write(f'{before + time.time() - began:.0f}\n')
+
+
+def train(cmd: List[str]):
+    """Run one tools/train.py command to its end (the tests replace it)."""
+    subprocess.run(cmd, cwd=ROOT, check=True)

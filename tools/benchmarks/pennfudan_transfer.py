@@ -28,15 +28,13 @@ import glob
 import json
 import os.path as osp
 import statistics
-import subprocess
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, train_command)
+                                     mean_std, run_or_resume)
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -86,26 +84,6 @@ def command_line(args) -> str:
     if args.fit_check:
         parts.append('--fit-check')
     return ' '.join(parts)
-
-
-def run_or_resume(config, work_dir, final, data_root, epochs=None, options=()):
-    """Train unless ``final`` exists; resume from the last checkpoint of an interrupted run. The training wall
-    time, summed over interruptions, goes to ``work_dir/wall_time.txt``."""
-    if osp.isfile(osp.join(ROOT, work_dir, final)):
-        return
-    resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
-    cmd = train_command(config, work_dir, data_root, epochs, resume=resume, options=options)
-    print(f'[bench] {"resuming" if resume else "starting"} {work_dir}: {" ".join(cmd)}', flush=True)
-    wall_file = osp.join(ROOT, work_dir, 'wall_time.txt')
-    before = float(open(wall_file).read()) if resume and osp.isfile(wall_file) else 0.0
-    start = time.time()
-    train(cmd)
-    with open(wall_file, 'w') as f:
-        f.write(f'{before + time.time() - start:.0f}\n')
-
-
-def train(cmd):
-    subprocess.run(cmd, cwd=ROOT, check=True)
 
 
 def pretrain_dir(work_root, method, patch, seed):
