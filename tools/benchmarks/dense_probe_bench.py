@@ -136,7 +136,8 @@ def main(argv=None):
                   f'({MODELS[args.model]["text"]}, pre-trained at 32 px)')
     lines = [
         f'Command: `python tools/benchmarks/dense_probe_bench.py {which} --seeds {" ".join(map(str, args.seeds))} '
-        f'--input-size {args.input_size}`',
+        f'--input-size {args.input_size}'
+        f'{f" --section {args.section}" if args.section != PRETRAIN[args.pretrain]["section"] else ""}`',
         '',
         f'Machine: {machine()}. Checkpoints: {source}; random '
         'init: the same ViT at the initial weights of each seed. Probe: Penn-Fudan images resized to '
