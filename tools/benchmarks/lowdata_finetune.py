@@ -17,13 +17,12 @@ is read, not re-run, and an interrupted one resumes from its last checkpoint (sa
 the same command again continues. Writes the table into docs/benchmarks.md.
 """
 import argparse
-import glob
-import json
 import os.path as osp
 import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from cledi.visualization import read_scalars  # noqa: E402
 from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
                                      mean_std, paired_gap, run_or_resume)
 from tools.benchmarks.lowdata_knn import write_holdout_list  # noqa: E402
@@ -82,8 +81,10 @@ def finetune(args, init, seed):
 
 def read_result(work_dir, epochs):
     """Top-1 / top-5 after the last epoch and the wall time, from the run's scalars.json and wall_time.txt."""
-    records = [json.loads(line) for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-               for line in open(path) if line.strip()]
+    try:
+        records = read_scalars(work_dir)
+    except FileNotFoundError:  # the run logged nothing: the same fix as a run without the last accuracy
+        records = []
     last = [r for r in records if 'accuracy/top1' in r and r.get('step') == epochs]
     if not last:
         raise SystemExit(f'{work_dir} has no accuracy after epoch {epochs}: delete the folder and run again')
@@ -115,7 +116,7 @@ def report(args, rows):
                          f'{mean_std([r["top5"] for r in results])} | '
                          f'{", ".join(format(r["top1"], ".2f") for r in results)} | '
                          f'{statistics.median(r["wall_s"] for r in results) / 60:.1f} min |')
-    if len(rows.get('cledi', [])) == len(rows.get('mocov3', [])) == len(args.seeds):
+    if len(rows['cledi']) == len(rows['mocov3']) == len(args.seeds):
         gap = paired_gap([r['top1'] for r in rows['cledi']], [r['top1'] for r in rows['mocov3']], target=1.0)
         lines += ['', f'CL-EDI - MoCo v3, top-1: {gap}.']
     write_section(osp.join(ROOT, args.out), args.section,
