@@ -24,8 +24,6 @@ initialisations have finished.
 """
 import argparse
 import functools
-import glob
-import json
 import os.path as osp
 import statistics
 import sys
@@ -33,6 +31,7 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from cledi.visualization import read_scalars  # noqa: E402
 from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
                                      mean_std, run_or_resume)
 from tools.benchmarks.report import write_section  # noqa: E402
@@ -136,8 +135,10 @@ def finetune(args, name, seed, fit_check=False):
 
 
 def read_result(work_dir):
-    scalars = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    records = [json.loads(line) for path in scalars for line in open(path)]
+    try:
+        records = read_scalars(work_dir)
+    except FileNotFoundError:  # the run logged nothing: the same fix as a run without COCO metrics
+        records = []
     metrics = [r for r in records if 'coco/bbox_mAP' in r]
     if not metrics:
         raise SystemExit(f'{work_dir} finished without COCO metrics: delete it and run again')
