@@ -56,7 +56,7 @@ def main(argv=None):
     setup_device(cfg, args.launcher)
     runner = Runner.from_cfg(prepare_runner_config(cfg))
     runner.test()
-    finish_distributed()
+    finish_distributed(exit_process=True)  # a multi-process run ends here (see its docstring)
 
 
 if __name__ == '__main__':

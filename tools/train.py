@@ -100,7 +100,7 @@ def main(argv=None):
     except NonFiniteLossError as error:
         runner.logger.error(str(error))
         raise SystemExit(f'error: {error}') from None
-    finish_distributed()
+    finish_distributed(exit_process=True)  # a multi-process run ends here (see its docstring)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,7 @@
 """Device-dependent settings applied by the tools: distributed backend, CPU DDP wrapper, mixed precision."""
+import logging
+import os
+import sys
 from typing import Union
 
 import torch
@@ -67,7 +70,7 @@ def setup_device(cfg: Config, launcher: str = 'none', amp: Union[bool, str, None
     return cfg
 
 
-def finish_distributed() -> None:
+def finish_distributed(exit_process: bool = False) -> None:
     """Close the process group once every process is done (a no-op in a single-process run).
 
     MMEngine leaves the group open. A gloo process that reaches interpreter exit with it still open can abort
@@ -75,7 +78,21 @@ def finish_distributed() -> None:
     kills the other processes, a main process still writing its checkpoints among them. Measured with
     ``tools/dist_train.sh`` on 2 CPU processes beside a busy core: 3 aborts in 20 runs before this, none in 30
     after. The barrier first lets the main process finish its writes while the others wait.
+
+    Closing the group is not enough on torch 2.14: the same abort still came in 3 of 59 such runs (a 1-epoch
+    2-process run of the test suite's tiny config, beside a CIFAR fine-tune on both cores), with no Python frame
+    left on the main thread (``PYTHONFAULTHANDLER=1``), i.e. in the interpreter's teardown after ``main``
+    returned. So with ``exit_process`` (the tools' multi-process runs) the process ends right here with status 0
+    (``os._exit``) once the logs and standard streams are flushed: everything the run writes (checkpoints,
+    scalars, the log, the visualizer's files, closed by MMEngine's ``after_run``) is on disk by then, and the
+    teardown that aborts never runs. Measured the same way: none in 50 runs.
     """
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        torch_dist.barrier()
-        torch_dist.destroy_process_group()
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    torch_dist.barrier()
+    torch_dist.destroy_process_group()
+    if exit_process:
+        logging.shutdown()  # flushes and closes every logging handler, MMEngine's log file among them
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
