@@ -121,6 +121,16 @@ def run_or_resume(config: str, work_dir: str, final: str, data_root: str, epochs
         f.write(f'{before + time.time() - began:.0f}\n')
 
 
+def logged_scalars(work_dir: str) -> List[dict]:
+    """The scalar records of a benchmark run, none for a run that logged nothing (its reader then says to delete
+    the folder and run again, as for a run that stopped before its last metric)."""
+    from cledi.visualization import read_scalars
+    try:
+        return read_scalars(work_dir)
+    except FileNotFoundError:
+        return []
+
+
 def train(cmd: List[str]):
     """Run one tools/train.py command to its end (the tests replace it)."""
     subprocess.run(cmd, cwd=ROOT, check=True)

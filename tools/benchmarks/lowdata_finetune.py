@@ -22,9 +22,8 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.visualization import read_scalars  # noqa: E402
 from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, paired_gap, run_or_resume)
+                                     logged_scalars, mean_std, paired_gap, run_or_resume)
 from tools.benchmarks.lowdata_knn import write_holdout_list  # noqa: E402
 from tools.benchmarks.report import write_section  # noqa: E402
 
@@ -81,10 +80,7 @@ def finetune(args, init, seed):
 
 def read_result(work_dir, epochs):
     """Top-1 / top-5 after the last epoch and the wall time, from the run's scalars.json and wall_time.txt."""
-    try:
-        records = read_scalars(work_dir)
-    except FileNotFoundError:  # the run logged nothing: the same fix as a run without the last accuracy
-        records = []
+    records = logged_scalars(work_dir)
     last = [r for r in records if 'accuracy/top1' in r and r.get('step') == epochs]
     if not last:
         raise SystemExit(f'{work_dir} has no accuracy after epoch {epochs}: delete the folder and run again')

@@ -31,9 +31,8 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.visualization import read_scalars  # noqa: E402
 from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, run_or_resume)
+                                     logged_scalars, mean_std, run_or_resume)
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -135,10 +134,7 @@ def finetune(args, name, seed, fit_check=False):
 
 
 def read_result(work_dir):
-    try:
-        records = read_scalars(work_dir)
-    except FileNotFoundError:  # the run logged nothing: the same fix as a run without COCO metrics
-        records = []
+    records = logged_scalars(work_dir)
     metrics = [r for r in records if 'coco/bbox_mAP' in r]
     if not metrics:
         raise SystemExit(f'{work_dir} finished without COCO metrics: delete it and run again')
