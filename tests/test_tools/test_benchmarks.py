@@ -153,8 +153,19 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     assert commands == [] and [r['bbox_mAP'] for r in rows['CL-EDI']] == pytest.approx([16.0, 18.0])
     text = (tmp_path / 'b.md').read_text()
     assert '| CL-EDI | 17.0 ± 1.4 |' in text and '| 16.0, 18.0 |' in text and '10.0 min' in text
-    assert 'bbox mAP: CL-EDI - random init **+6.0** (2 x pooled seed std = 2.8: reached)' in text
-    assert 'CL-EDI - MoCo v3 **+2.5** (per seed +1.0, +4.0: reached)' in text
+    # one rule, paired per seed: CL-EDI - random init +6.0 (6.0, 6.0); CL-EDI - MoCo v3 +2.5 (+1.0, +4.0)
+    assert ('bbox mAP: CL-EDI - random init **+6.0** (per seed: +6.0, +6.0; target +0.0: reached); '
+            'CL-EDI - MoCo v3 **+2.5** (per seed: +1.0, +4.0; target +0.0: reached).') in text
+
+    # a mean lead with a negative seed is not reached (the old rule said "reached" from the mean alone)
+    values = tmp_path / 'values.json'
+    values.write_text(json.dumps({'source': 'test', 'random init': {'bbox_mAP': [1, 1], 'segm_mAP': [1, 1]},
+                                  'MoCo v3': {'bbox_mAP': [10, 10], 'segm_mAP': [1, 1]},
+                                  'CL-EDI': {'bbox_mAP': [12, 9], 'segm_mAP': [1, 1]}}))
+    lines = bench.main(base + ['--verdicts', str(values)])
+    assert lines[-2] == ('- bbox mAP: CL-EDI - random init **+9.5** (per seed: +11.0, +8.0; target +0.0: reached); '
+                         'CL-EDI - MoCo v3 **+0.5** (per seed: +2.0, -1.0; target +0.0: not reached).')
+    assert 'segm mAP: CL-EDI - random init **+0.0** (per seed: +0.0, +0.0; target +0.0: not reached)' in lines[-1]
 
     interrupted = tmp_path / bench.finetune_dir(args, 'CL-EDI', 1)
     (interrupted / 'epoch_2.pth').rename(interrupted / 'epoch_1.pth')  # killed after epoch 1

@@ -24,6 +24,7 @@ initialisations have finished.
 """
 import argparse
 import functools
+import json
 import os.path as osp
 import statistics
 import sys
@@ -32,7 +33,7 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
-                                     logged_scalars, mean_std, run_or_resume)
+                                     logged_scalars, mean_std, paired_gap, run_or_resume)
 from tools.benchmarks.report import write_section  # noqa: E402
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -63,6 +64,8 @@ def parse_args(argv=None):
     parser.add_argument('--work-root', default='work_dirs/bench_pennfudan')
     parser.add_argument('--section', default='pennfudan-seeds')
     parser.add_argument('--out', default='docs/benchmarks.md')
+    parser.add_argument('--verdicts', metavar='JSON',
+                        help='only write the verdicts of a finished table from its per-seed values')
     return parser.parse_args(argv)
 
 
@@ -144,27 +147,36 @@ def read_result(work_dir):
 
 
 def verdicts(rows):
-    """The issue's two targets on bbox and segm mAP: CL-EDI - random init > 2 pooled seed std, CL-EDI >= MoCo v3."""
+    """The issue's two targets on bbox and segm mAP, paired per seed by the project's one rule
+    (``common.paired_gap``): CL-EDI > random init and CL-EDI >= MoCo v3, each reached only where the mean of the
+    per-seed differences reaches 0 and every seed's difference is positive."""
     lines = []
     for task in ('bbox', 'segm'):
         values = {name: [r[f'{task}_mAP'] for r in rows[name]] for name in rows}
-        cledi, random_, mocov3 = values['CL-EDI'], values['random init'], values['MoCo v3']
-        gap = statistics.mean(cledi) - statistics.mean(random_)
-        versus = statistics.mean(cledi) - statistics.mean(mocov3)
-        per_seed = ', '.join(f'{c - m:+.1f}' for c, m in zip(cledi, mocov3))
-        if len(cledi) > 1:  # pooled sample std of the two initialisations' seed values
-            spread = ((statistics.variance(cledi) + statistics.variance(random_)) / 2) ** 0.5
-            verdict = 'reached' if gap > 2 * spread else 'not reached'
-            against_random = f'2 x pooled seed std = {2 * spread:.1f}: {verdict}'
-        else:
-            against_random = 'one seed, no spread yet: undecided'
-        lines.append(f'- {task} mAP: CL-EDI - random init **{gap:+.1f}** ({against_random}); CL-EDI - MoCo v3 '
-                     f'**{versus:+.1f}** (per seed {per_seed}: {"reached" if versus >= 0 else "not reached"}).')
+        lines.append(f'- {task} mAP: CL-EDI - random init {paired_gap(values["CL-EDI"], values["random init"], 0.0, 1)}; '
+                     f'CL-EDI - MoCo v3 {paired_gap(values["CL-EDI"], values["MoCo v3"], 0.0, 1)}.')
+    return lines
+
+
+def write_verdicts(args, path):
+    """The verdict lines of a finished table from its per-seed values (a JSON of ``{init: {bbox_mAP: [...],
+    segm_mAP: [...]}}``, the seeds in order), as their own section ``<section>-verdicts``."""
+    with open(path) as f:
+        data = json.load(f)
+    rows = {name: [dict(bbox_mAP=b, segm_mAP=s) for b, s in zip(data[name]['bbox_mAP'], data[name]['segm_mAP'])]
+            for name in INITS}
+    lines = [f'Command: `python tools/benchmarks/pennfudan_transfer.py --verdicts {path}`', '',
+             f'Per-seed values: `{path}` ({data["source"]}).', '', 'Targets:'] + verdicts(rows)
+    write_section(osp.join(ROOT, args.out), f'{args.section}-verdicts',
+                  'Detection transfer with seeds: the verdicts (paired per seed)', '\n'.join(lines))
+    print('\n'.join(lines), flush=True)
     return lines
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.verdicts:
+        return write_verdicts(args, args.verdicts)
     fit = finetune(args, 'random init', args.seeds[0], fit_check=True) if args.fit_check else None
     rows = {name: [] for name in args.inits}
     for seed in args.seeds:  # seed by seed, so that an interrupted invocation leaves whole seeds in the table
