@@ -33,13 +33,17 @@ def build(folder, ann_file='meta/list.txt'):
         cache_dir=str(folder / 'cache'))
 
 
-def test_items_are_the_decoded_images_and_later_epochs_read_no_file(small_folder):
+def test_items_are_the_decoded_images_and_later_epochs_read_no_file(small_folder, monkeypatch):
     dataset = build(small_folder)
     assert len(dataset) == 20 and osp.isfile(dataset.cache_file)
     paths = [info['img_path'] for info in dataset.infos]
     expected = [mmcv.imread(path) for path in paths]
     labels = dataset.labels()
-    shutil.rmtree(small_folder / 'data' / 'train')  # from now on, no image file can be read
+
+    def no_reads(*args, **kwargs):
+        raise AssertionError('an image file was decoded although the cache is up to date')
+
+    monkeypatch.setattr(mmcv, 'imread', no_reads)  # from now on, decoding an image file fails the test
     for epoch in range(2):
         reopened = build(small_folder)  # a new run finds the cache: no decoding, no file reads
         assert reopened.cache_file == dataset.cache_file
@@ -58,15 +62,27 @@ def test_a_changed_annotation_file_builds_a_new_cache(small_folder):
     assert len(second) == 10 and np.load(second.cache_file, mmap_mode='r').shape == (10, 32, 32, 3)
 
 
+def test_an_image_replaced_in_place_is_served_new(small_folder):
+    """The same list and file names, one image replaced by another of the same size: the next build serves the
+    new pixels, not the old decoded copy."""
+    first = build(small_folder)
+    replaced = first.infos[5]['img_path']
+    new_pixels = mmcv.imread(first.infos[6]['img_path'])
+    mmcv.imwrite(new_pixels, replaced)
+    second = build(small_folder)
+    assert second.cache_file != first.cache_file
+    np.testing.assert_array_equal(second[5]['inputs'].permute(1, 2, 0).numpy(), mmcv.imread(replaced))
+    assert not np.array_equal(second[5]['inputs'].numpy(), first[5]['inputs'].numpy())
+
+
 def test_a_corrupt_image_fails_the_build_naming_the_file(small_folder):
-    dataset = build(small_folder)
-    shutil.rmtree(small_folder / 'cache')
+    dataset = build(small_folder)  # a complete cache of the good images exists
     bad = dataset.infos[7]['img_path']
-    with open(bad, 'wb') as f:
+    with open(bad, 'wb') as f:  # damaged in place, after the cache was built
         f.write(b'not a jpeg')
     with pytest.raises(OSError, match=f"cannot read image file '{bad}' while building the image cache"):
         build(small_folder)
-    assert not os.listdir(small_folder / 'cache')  # nothing half-written is left to be used later
+    assert os.listdir(small_folder / 'cache') == [osp.basename(dataset.cache_file)]  # nothing half-written left
 
 
 def test_images_of_different_sizes_need_image_size(small_folder):
