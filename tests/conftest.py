@@ -14,8 +14,7 @@ TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=
 TINY_CLEDI_MODEL = dict(
     backbone=dict(arch=dict(TINY_ARCH, _delete_=True), img_size=32, patch_size=8),
     neck=dict(in_channels=32, hid_channels=64, out_channels=32),
-    head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)),
-    detail_aggregator=dict(in_channels=32, num_heads=2))
+    head=dict(predictor=dict(in_channels=32, hid_channels=64, out_channels=32)))
 
 
 def _require_dir(path: str, what: str) -> str:

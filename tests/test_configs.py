@@ -70,7 +70,7 @@ def test_mocov3_baseline_is_like_for_like(cledi_path, mocov3_path):
                          ids=lambda p: osp.relpath(p, REPO_ROOT))
 def test_cifar_pretraining_configs_use_the_fast_path_and_the_knn_monitor(path):
     cfg = Config.fromfile(path)
-    assert cfg.data_preprocessor.type == 'cledi.TwoViewPreprocessor'
+    assert cfg.data_preprocessor.type == 'cledi.MultiViewPreprocessor'
     assert cfg.train_dataloader.dataset.type == 'cledi.DecodedImageCache'
     assert [t['type'] for t in cfg.train_dataloader.dataset.pipeline] == ['PackInputs']
     assert cfg.default_hooks.knn.type == 'cledi.KNNEvalHook' and cfg.default_hooks.knn.interval >= 1

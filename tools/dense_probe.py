@@ -59,7 +59,7 @@ def extract(model, data_root, names, size, flip=False, batch_size=16):
                 raise FileNotFoundError(f"image '{path}' (listed in the annotations) cannot be read")
             image = torch.from_numpy(mmcv.imresize(image, (size, size))).permute(2, 0, 1)
             images.append(image.flip(-1) if flip else image)
-        # one view, as a list of view batches: what both cledi's TwoViewPreprocessor and MMPretrain's
+        # one view, as a list of view batches: what both cledi's MultiViewPreprocessor and MMPretrain's
         # SelfSupDataPreprocessor (the PIL-path configs) normalise without augmenting
         inputs = model.data_preprocessor(dict(inputs=[torch.stack(images)], data_samples=None), False)['inputs'][0]
         grids.append(token_grid(model.backbone, inputs))

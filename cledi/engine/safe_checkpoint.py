@@ -16,17 +16,15 @@ import glob
 import os
 import os.path as osp
 import re
-import zipfile
 from typing import List, Optional
 
 from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import MMLogger
 
+from cledi.utils.checkpoint import checkpoint_problem
+from cledi.utils.errors import DamagedCheckpointError
+
 ATOMIC_BACKEND = 'cledi_atomic'
-
-
-class DamagedCheckpointError(RuntimeError):
-    """The checkpoint to resume from cannot be loaded (missing, empty, truncated, corrupt)."""
 
 
 @register_backend(ATOMIC_BACKEND)
@@ -52,24 +50,6 @@ class AtomicLocalBackend(LocalBackend):
 
     def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
         self._replace(obj, filepath, 'w', encoding=encoding)
-
-
-def checkpoint_problem(path: str) -> Optional[str]:
-    """Why ``path`` is not a loadable torch checkpoint (missing, empty, truncated, corrupt), or None if intact."""
-    if not osp.isfile(path):
-        return 'it does not exist'
-    if osp.getsize(path) == 0:
-        return 'it is empty'
-    try:
-        with zipfile.ZipFile(path) as archive:
-            bad_member = archive.testzip()
-    except zipfile.BadZipFile:
-        return 'it is truncated or not a torch checkpoint (no complete zip archive)'
-    except (OSError, EOFError, zipfile.LargeZipFile, ValueError) as error:
-        return f'it cannot be read ({error})'
-    if bad_member is not None:
-        return f"its member '{bad_member}' is corrupt (CRC mismatch)"
-    return None
 
 
 def _step(path: str) -> int:

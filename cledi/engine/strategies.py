@@ -79,7 +79,7 @@ class FSDPStrategy(MMEngineFSDPStrategy):
                 raise ValueError(
                     f"FSDP shards the online weights, so {type(model).__name__}'s EMA cannot run inside forward: "
                     "use cledi.CLEDI with model.momentum_update='after_step' (MoCo v3: cledi.CLEDI with "
-                    'loss_weight_detail=0)')
+                    'detail=None)')
             self.model_wrapper.setdefault('ignored_modules', ['momentum_encoder'])
         return model
 

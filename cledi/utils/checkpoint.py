@@ -10,10 +10,15 @@ statistics methods (``HistoryBuffer.min`` ...) as ``getattr(HistoryBuffer, 'min'
 ``getattr`` would open every attribute of every allowed object; instead the name ``builtins.getattr`` is mapped to
 :func:`_history_buffer_getattr`, which only returns HistoryBuffer's own statistics methods.
 """
+import os.path as osp
 import pickle
+import zipfile
+from typing import Callable, Optional
 
 import numpy as np
 import torch
+
+from cledi.utils.errors import CheckpointMismatchError, DamagedCheckpointError
 
 
 def _history_buffer_getattr(obj, name: str):
@@ -65,26 +70,67 @@ def backbone_state_dict(checkpoint: dict, prefix: str = 'backbone.') -> dict:
     return weights
 
 
-def load_module_strict(module, checkpoint_path: str, prefix: str) -> None:
+def checkpoint_problem(path: str) -> Optional[str]:
+    """Why ``path`` is not a loadable torch checkpoint (missing, empty, truncated, corrupt), or None if intact.
+
+    A torch checkpoint is a zip archive; every member's CRC is checked.
+    """
+    if not osp.isfile(path):
+        return 'it does not exist'
+    if osp.getsize(path) == 0:
+        return 'it is empty'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad_member = archive.testzip()
+    except zipfile.BadZipFile:
+        return 'it is truncated or not a torch checkpoint (no complete zip archive)'
+    except (OSError, EOFError, zipfile.LargeZipFile, ValueError) as error:
+        return f'it cannot be read ({error})'
+    if bad_member is not None:
+        return f"its member '{bad_member}' is corrupt (CRC mismatch)"
+    return None
+
+
+def load_checked(path: str) -> dict:
+    """``torch.load`` (weights only) of a checkpoint whose archive was checked first.
+
+    Raises:
+        DamagedCheckpointError: naming the file and what is wrong with it (missing, empty, truncated, corrupt).
+    """
+    problem = checkpoint_problem(path)
+    if problem is not None:
+        raise DamagedCheckpointError(f"checkpoint '{path}' cannot be loaded: {problem}; pass an intact .pth file "
+                                     '(a pre-training checkpoint written by tools/train.py)')
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def load_module_strict(module, checkpoint_path: str, prefix: str,
+                       upgrade: Optional[Callable[[dict], dict]] = None) -> None:
     """Load the ``prefix`` weights of a checkpoint into ``module``; every key and shape must match.
 
     The module's own load hooks still run (MMPretrain's ViT resizes its position embedding in one), so only what
-    they cannot reconcile is an error.
+    they cannot reconcile is an error. ``upgrade`` renames the keys of an older checkpoint layout first.
 
     Raises:
-        KeyError: naming the checkpoint and the missing / unexpected / mis-shaped weights, instead of a silent
-            partial load or a bare size-mismatch trace from inside torch.
+        DamagedCheckpointError: the file is missing, truncated or corrupt.
+        CheckpointMismatchError: naming the checkpoint and the missing / unexpected / mis-shaped weights, instead
+            of a silent partial load or a bare size-mismatch trace from inside torch.
     """
-    checkpoint = torch.load(checkpoint_path, map_location='cpu', weights_only=True)
-    weights = backbone_state_dict(checkpoint, prefix)
+    checkpoint = load_checked(checkpoint_path)
+    if upgrade is not None:
+        checkpoint = dict(checkpoint, state_dict=upgrade(dict(checkpoint.get('state_dict', checkpoint))))
+    try:
+        weights = backbone_state_dict(checkpoint, prefix)
+    except KeyError as error:
+        raise CheckpointMismatchError(f"checkpoint '{checkpoint_path}': {error.args[0]}") from None
     try:
         missing, unexpected = module.load_state_dict(weights, strict=False)
     except RuntimeError as error:  # size mismatches
-        raise KeyError(f"'{prefix}*' weights of '{checkpoint_path}' do not fit the model (a checkpoint of another "
-                       f'model?): {error}') from None
+        raise CheckpointMismatchError(f"'{prefix}*' weights of '{checkpoint_path}' do not fit the model (a "
+                                      f'checkpoint of another model?): {error}') from None
     if missing or unexpected:
-        raise KeyError(f"'{prefix}*' weights of '{checkpoint_path}' do not match the model (a checkpoint of "
-                       f'another model?): missing {missing}, unexpected {unexpected}')
+        raise CheckpointMismatchError(f"'{prefix}*' weights of '{checkpoint_path}' do not match the model (a "
+                                      f'checkpoint of another model?): missing {missing}, unexpected {unexpected}')
 
 
 def load_backbone_strict(backbone, checkpoint_path: str, prefix: str = 'backbone.') -> None:

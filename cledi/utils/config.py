@@ -93,17 +93,36 @@ def merge_data_preprocessor(cfg: Config) -> Config:
     return cfg
 
 
+def scale_lr_for_accumulation(cfg: Config) -> Config:
+    """Make ``auto_scale_lr`` count the images of an optimizer step, not of one micro-batch.
+
+    MMEngine scales the lr by ``world_size * batch_size / base_batch_size``, ignoring
+    ``optim_wrapper.accumulative_counts``: with 2 micro-batches per step the lr came out for half the images a
+    step sees. Dividing ``base_batch_size`` by the count gives MMEngine's ratio the step's batch. Applied once
+    (``auto_scale_lr.accumulative_counts`` records it).
+    """
+    scale, optim = cfg.get('auto_scale_lr'), cfg.get('optim_wrapper')
+    counts = optim.get('accumulative_counts', 1) if isinstance(optim, dict) else 1
+    if (counts > 1 and isinstance(scale, dict) and scale.get('enable') and scale.get('base_batch_size')
+            and 'accumulative_counts' not in scale):
+        scale['base_batch_size'] = scale['base_batch_size'] / counts
+        scale['accumulative_counts'] = counts
+    return cfg
+
+
 def prepare_runner_config(cfg: Config, check_data: bool = True) -> Config:
     """Apply cledi's fixes to a loaded config before ``Runner.from_cfg``.
 
     - removes the ``_scope_`` that ``mmpretrain::``/``mmdet::`` bases inject into ``collate_fn``;
     - puts the top-level ``data_preprocessor`` into ``cfg.model`` (:func:`merge_data_preprocessor`);
+    - makes ``auto_scale_lr`` count every micro-batch of an accumulated step (:func:`scale_lr_for_accumulation`);
     - checks that every ``data_root`` exists (``check_data=True``);
     - makes the CheckpointHook write atomically (:class:`cledi.engine.AtomicLocalBackend`) unless the config
       chose a storage backend or a remote ``out_dir`` itself.
     """
     _strip_collate_scope(cfg)
     merge_data_preprocessor(cfg)
+    scale_lr_for_accumulation(cfg)
     checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
     local = '://' not in str(checkpoint_hook.get('out_dir') or '') if isinstance(checkpoint_hook, dict) else False
     if local and not checkpoint_hook.get('backend_args'):

@@ -31,7 +31,7 @@ def load_model(cfg: Config, checkpoint: str, seed: int = 0) -> nn.Module:
 
     The backbone is built with ``out_type='raw'`` (MoCo v3 configs ask for the CLS token only; the weights are
     the same) so patch tokens are available. The backbone loads strictly: a checkpoint of another model is an error
-    naming the checkpoint and the mismatching weights. A CL-EDI detail aggregator with weights loads too.
+    naming the checkpoint and the mismatching weights. A CL-EDI detail pooling with weights loads too.
 
     Args:
         cfg: A config from :func:`load_config`.
@@ -48,10 +48,16 @@ def load_model(cfg: Config, checkpoint: str, seed: int = 0) -> nn.Module:
         if not osp.isfile(checkpoint):
             raise FileNotFoundError(f"checkpoint '{checkpoint}' does not exist; pass a .pth file or 'random'")
         load_backbone_strict(model.backbone, checkpoint)
-        aggregator = getattr(model, 'detail_aggregator', None)
-        if aggregator is not None and any(True for _ in aggregator.parameters()):
-            load_module_strict(aggregator, checkpoint, prefix='detail_aggregator.')
+        pool = detail_pool(model)
+        if pool is not None and any(True for _ in pool.parameters()):
+            from cledi.models.algorithms.cledi import upgrade_state_dict
+            load_module_strict(pool, checkpoint, prefix='detail.pool.', upgrade=upgrade_state_dict)
     return model.eval()
+
+
+def detail_pool(model: nn.Module) -> Optional[nn.Module]:
+    """The pooling of a CL-EDI model's detail part (``model.detail.pool``), or None."""
+    return getattr(getattr(model, 'detail', None), 'pool', None)
 
 
 def dataset_images(cfg: Config, num_images: int, loader_key: str = 'knn_query_dataloader',
@@ -136,7 +142,7 @@ def preprocess(model: nn.Module, batch: dict) -> Tuple[torch.Tensor, np.ndarray]
     mean = preprocessor.mean.reshape(1, -1, 1, 1).float()
     std = preprocessor.std.reshape(1, -1, 1, 1).float()
     pixels = inputs.float() * std + mean
-    if float(mean.max()) <= 1.0:  # TwoViewPreprocessor keeps mean / std in [0, 1] units
+    if float(mean.max()) <= 1.0:  # MultiViewPreprocessor keeps mean / std in [0, 1] units
         pixels = pixels * 255
     display = pixels.clamp(0, 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
     return inputs, display

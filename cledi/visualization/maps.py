@@ -5,7 +5,7 @@ so :func:`attention_weights` recomputes them from the attention layer's own ``qk
 layer received (caught by a forward pre-hook). Nothing is changed in the model, and the weights are exactly those
 of the forward pass: a test multiplies them with the values and gets the layer's output back.
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -69,25 +69,24 @@ def cls_attention_maps(attention: torch.Tensor, grid: Tuple[int, int], num_extra
 
 
 @torch.no_grad()
-def aggregator_attention_maps(aggregator: nn.Module, patch_tokens: torch.Tensor,
-                              grid: Tuple[int, int]) -> torch.Tensor:
-    """Query-to-patch attention of an ``'attn'`` :class:`cledi.PatchAggregator`, per head, averaged over its queries.
+def pool_attention_maps(pool: nn.Module, patch_tokens: torch.Tensor, grid: Tuple[int, int],
+                        cls_token: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Where an attention pooling of the detail part looks (``cledi.AttentionPool``: its queries, averaged;
+    ``cledi.CLSAttentionPool``: the CLS token), per head.
 
     Args:
-        aggregator: A PatchAggregator built with ``mode='attn'``.
-        patch_tokens (Tensor): (B, N, C) patch tokens, as the aggregator receives them.
+        pool: A pooling with ``attention_weights(patch_tokens, cls_token)``.
+        patch_tokens (Tensor): (B, N, C) patch tokens, as the pooling receives them.
         grid: (rows, cols) with rows * cols = N.
+        cls_token (Tensor, optional): (B, C), for poolings that attend from it.
 
     Returns:
         Tensor: (B, heads, rows, cols); each map sums to 1.
     """
-    if getattr(aggregator, 'mode', None) != 'attn':
-        raise ValueError(f"only an 'attn' PatchAggregator has attention maps; this model's aggregator is "
-                         f"{getattr(aggregator, 'mode', type(aggregator).__name__)!r}")
-    keys = aggregator.key_norm(aggregator.norm(patch_tokens))
-    queries = aggregator.queries.expand(keys.shape[0], -1, -1)
-    _, weights = aggregator.attention(queries, keys, keys, need_weights=True, average_attn_weights=False)
-    return weights.mean(dim=2).reshape(weights.shape[0], weights.shape[1], *grid)  # (B, heads, Q, N) -> maps
+    if not hasattr(pool, 'attention_weights'):
+        raise ValueError(f'only an attention pooling has attention maps; this model pools with {type(pool).__name__}')
+    weights = pool.attention_weights(patch_tokens, cls_token)  # (B, heads, N)
+    return weights.reshape(weights.shape[0], weights.shape[1], *grid)
 
 
 def patch_similarity_maps(tokens: torch.Tensor, reference: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:

@@ -1,3 +1,3 @@
 # Ablation of configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py: lambda = 0: the detail module trains nothing that reaches the backbone (the MoCo v3 loss, same code path).
 _base_ = ['../cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py']
-model = dict(loss_weight_detail=0.0)
+model = dict(detail=dict(loss_weight=0.0))

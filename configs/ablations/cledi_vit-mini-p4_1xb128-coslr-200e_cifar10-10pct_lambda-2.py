@@ -1,3 +1,3 @@
 # Ablation of configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py: lambda = 2.
 _base_ = ['../cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py']
-model = dict(loss_weight_detail=2.0)
+model = dict(detail=dict(loss_weight=2.0))

@@ -29,7 +29,7 @@ def test_builds_cledi_with_one_momentum_encoder(model):
     assert set(model.momentum_encoder.keys()) == {'backbone', 'neck', 'detail_aggregator', 'detail_neck'}
     assert not any(p.requires_grad for p in model.momentum_encoder.parameters())
     # starts as an exact copy of the online key modules
-    for name, online in model._key_modules().items():
+    for name, online in model.key_modules().items():
         for (key, a), b in zip(online.state_dict().items(), model.momentum_encoder[name].state_dict().values()):
             assert torch.equal(a, b), f'{name}.{key} differs'
 
@@ -73,10 +73,17 @@ def test_cosine_momentum_schedule(model):
     assert model.set_momentum(100, 100) == pytest.approx(1.0)
 
 
-def test_lambda_zero_is_exactly_mocov3():
+@pytest.mark.parametrize('detail', [None, dict(loss_weight=0.0)], ids=['no-detail', 'lambda-0'])
+def test_without_detail_it_is_mmpretrains_mocov3_loss_and_step(detail):
+    """cledi.CLEDI without a detail part (the multi-crop MoCo v3 of the regime) on two views is MMPretrain's
+    MoCoV3: the same loss, and after one optimizer step and the EMA, the same loss again."""
+    from mmengine.logging import MessageHub
     torch.manual_seed(0)
-    cfg = tiny_cledi_config(loss_weight_detail=0.0)
+    cfg = tiny_cledi_config(detail=detail)
+    if detail is None:
+        cfg.model.pop('detail')
     cledi = build_model(cfg.model)
+    assert (cledi.detail is None) == (detail is None)
     # MMPretrain's own MoCoV3 with the same backbone / projector / predictor
     mocov3_cfg = dict(
         type='MoCoV3',
@@ -90,35 +97,44 @@ def test_lambda_zero_is_exactly_mocov3():
     mocov3.backbone.load_state_dict(cledi.backbone.state_dict())
     mocov3.neck.load_state_dict(cledi.neck.state_dict())
     mocov3.head.predictor.load_state_dict(cledi.head.predictor.state_dict())
-
-    views = _views(batch_size=8)
-    cledi_losses = cledi.loss(views, None)
-    mocov3_loss = mocov3.loss(views, None)['loss']
-    assert cledi_losses['loss_detail'].item() == 0.0
-    torch.testing.assert_close(sum(cledi_losses.values()), mocov3_loss, rtol=1e-6, atol=1e-6)
+    hub = MessageHub.get_current_instance()  # MoCoV3 reads its EMA schedule from the message hub
+    optimizers = [torch.optim.SGD([p for n, p in model.named_parameters() if p.requires_grad and 'momentum' not in n],
+                                  lr=0.5) for model in (cledi, mocov3)]
+    for step in range(2):
+        hub.update_info('iter', step)
+        hub.update_info('max_iters', 10)
+        cledi.set_momentum(step, 10)
+        views = _views(batch_size=8, seed=step)
+        cledi_loss = sum(value for key, value in cledi.loss(views, None).items() if key.startswith('loss'))
+        mocov3_loss = mocov3.loss(views, None)['loss']
+        torch.testing.assert_close(cledi_loss, mocov3_loss, rtol=1e-6, atol=1e-6)
+        for optimizer, loss in zip(optimizers, (cledi_loss, mocov3_loss)):
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
 
 
 def test_separate_detail_backbone_and_intermediate_tokens():
     torch.manual_seed(0)
     cfg = tiny_cledi_config()
-    cfg.model.detail_backbone = copy.deepcopy(cfg.model.backbone)
+    cfg.model.detail.backbone = copy.deepcopy(cfg.model.backbone)
     model = build_model(cfg.model)
     assert 'detail_backbone' in model.momentum_encoder
     sum(model.loss(_views(), None).values()).backward()
-    assert all(p.grad is not None for p in model.detail_backbone.parameters() if p.requires_grad)
+    assert all(p.grad is not None for p in model.detail.backbone.parameters() if p.requires_grad)
 
     # patch tokens from the first block, CLS from the last: the detail loss reaches block 0 through both paths
     cfg = tiny_cledi_config()
     cfg.model.backbone.out_indices = [0, 1]
-    cfg.model.detail_out_index = 0
-    cfg.model.detail_aggregator.norm = True
+    cfg.model.detail.out_index = 0
+    cfg.model.detail.pool.norm = True
     model = build_model(cfg.model)
     losses = model.loss(_views(), None)
     assert all(torch.isfinite(v) for v in losses.values())
 
 
 def test_needs_two_views(model):
-    with pytest.raises(ValueError, match='two views'):
+    with pytest.raises(ValueError, match='two global views'):
         model.loss([torch.randn(2, 3, 32, 32)], None)
 
 
@@ -126,7 +142,7 @@ def test_momentum_update_is_the_ema_formula(model):
     with torch.no_grad():
         for p in model.parameters():
             p.add_(torch.randn_like(p) * 0.1)  # online and momentum weights now differ
-    online = {n: p.detach().clone() for n, p in model._key_modules()['detail_neck'].named_parameters()}
+    online = {n: p.detach().clone() for n, p in model.key_modules()['detail_neck'].named_parameters()}
     ema = {n: p.detach().clone() for n, p in model.momentum_encoder['detail_neck'].named_parameters()}
     model.momentum = 0.9
     model._momentum_update()
@@ -137,24 +153,40 @@ def test_momentum_update_is_the_ema_formula(model):
 
 
 def test_local_window_picks_a_square_of_the_patch_grid():
+    from cledi.models.detail.global_detail import local_window
+    rows, cols = 8, 6
+    tokens = torch.arange(rows * cols).float().view(1, -1, 1).repeat(5, 1, 2)  # token value = its grid index
     torch.manual_seed(0)
-    cfg = tiny_cledi_config()
-    cfg.model.detail_local_window = 3
-    model = build_model(cfg.model)
-    side = 8  # 32x32 input, patch 4
-    tokens = torch.arange(side * side).float().view(1, -1, 1).repeat(5, 1, 2)  # token value = its grid index
-    window = model._local_window(tokens)
+    window = local_window(tokens, (rows, cols), 3)
     assert window.shape == (5, 9, 2)
-    for rows_cols in window[..., 0].long():
-        rows, cols = rows_cols // side, rows_cols % side
-        assert sorted(set(rows.tolist())) == list(range(rows.min(), rows.min() + 3))
-        assert sorted(set(cols.tolist())) == list(range(cols.min(), cols.min() + 3))
+    for index in window[..., 0].long():  # each image: 3 consecutive rows x 3 consecutive columns
+        grid_rows, grid_cols = index // cols, index % cols
+        assert grid_rows.view(3, 3)[:, 0].tolist() == list(range(grid_rows.min(), grid_rows.min() + 3))
+        assert grid_cols.view(3, 3)[0].tolist() == list(range(grid_cols.min(), grid_cols.min() + 3))
+    with pytest.raises(ValueError, match='wider than the 8x6 patch grid'):
+        local_window(tokens, (rows, cols), 7)
+
+    torch.manual_seed(0)
+    model = build_model(tiny_cledi_config(detail=dict(local_window=3)).model)
     losses = model.loss(_views(), None)
     sum(losses.values()).backward()
     assert all(torch.isfinite(v) for v in losses.values())
-    with pytest.raises(ValueError, match='detail_local_window'):
-        model.detail_local_window = 9
-        model._local_window(tokens)
-    with pytest.raises(ValueError, match='detail_local_window'):
-        cfg.model.detail_local_window = 0
-        build_model(cfg.model)
+    with pytest.raises(ValueError, match='local_window must be None or a window side >= 1'):
+        build_model(tiny_cledi_config(detail=dict(local_window=0)).model)
+
+
+def test_a_checkpoint_saved_before_the_detail_parts_loads_strictly():
+    """tests/data/cledi_7286be4_tiny_gem.pth: the tiny model with a GeM aggregator, saved by cledi at 7286be4
+    (online keys ``detail_aggregator.*``, ``detail_neck.*``, ``detail_head.*``). The documented mapping
+    (``upgrade_state_dict``) puts every weight where the parts keep it now."""
+    import os.path as osp
+    from ..conftest import REPO_ROOT
+    path = osp.join(REPO_ROOT, 'tests', 'data', 'cledi_7286be4_tiny_gem.pth')
+    state_dict = torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    assert 'detail_aggregator.gem_p' in state_dict and 'detail_head.predictor.fc0.weight' in state_dict
+    model = build_model(tiny_cledi_config(detail=dict(pool=dict(type='cledi.GeMPool'))).model)
+    model.load_state_dict(state_dict, strict=True)
+    assert model.detail.pool.p.item() == 2.5 and model.momentum_encoder['detail_aggregator'].p.item() == 2.75
+    torch.testing.assert_close(model.detail.head.predictor.fc0.weight, state_dict['detail_head.predictor.fc0.weight'])
+    torch.testing.assert_close(model.momentum_encoder['detail_neck'].fc0.weight,
+                               state_dict['momentum_encoder.detail_neck.fc0.weight'])

@@ -16,7 +16,7 @@ def _views(batch_size=6, seed=0):
 
 
 def _samples(batch_size=6, seed=0):
-    """Data samples carrying the geometry TwoViewPreprocessor records: crop boxes of both views, flips."""
+    """Data samples carrying the geometry MultiViewPreprocessor records: crop boxes of both views, flips."""
     generator = torch.Generator().manual_seed(seed)
     samples = []
     for _ in range(batch_size):
@@ -50,7 +50,7 @@ def test_masked_infonce_equals_the_hand_computed_value():
 
 def _hand_made_terms(model, views):
     """Queries and keys of both modules built directly from the parts (the formulas of docs/method.md)."""
-    online, momentum = model._key_modules(), model.momentum_encoder
+    online, momentum = model.key_modules(), model.momentum_encoder
 
     def parts(modules, view):
         tokens = modules['backbone'](view)[-1]
@@ -60,8 +60,8 @@ def _hand_made_terms(model, views):
         return global_proj, detail_proj
 
     (g1, d1), (g2, d2) = parts(online, views[0]), parts(online, views[1])
-    queries = [model.head.predict(g1), model.head.predict(g2)], [model.detail_head.predict(d1),
-                                                                  model.detail_head.predict(d2)]
+    queries = [model.head.predict(g1), model.head.predict(g2)], [model.detail.head.predict(d1),
+                                                                  model.detail.head.predict(d2)]
     with torch.no_grad():
         model._momentum_update()
         (k1, kd1), (k2, kd2) = parts(momentum, views[0]), parts(momentum, views[1])
@@ -81,9 +81,13 @@ def test_defaults_reproduce_the_global_and_detail_losses_exactly():
                        1.0 * (infonce_loss(qd[0], kd[1], temperature) + infonce_loss(qd[1], kd[0], temperature)))
 
 
+CROSS = dict(type='cledi.CrossLevel', loss_weight=1.0)
+REGION = dict(type='cledi.RegionDetail')
+
+
 @pytest.mark.parametrize('cross_terms', ['both', 'cls', 'detail'])
 def test_cross_level_terms_are_the_hand_computed_infonce(cross_terms):
-    model = _model(loss_weight_cross=0.5, cross_terms=cross_terms)
+    model = _model(cross=dict(CROSS, loss_weight=0.5, terms=cross_terms))
     views = _views()
     losses = model.loss(views, None)
     (q, qd), (k, kd) = _hand_made_terms(_model(), views)
@@ -102,10 +106,10 @@ def _assert_every_online_parameter_learns(model, losses):
 
 
 @pytest.mark.parametrize('overrides', [
-    dict(loss_weight_cross=1.0),
-    dict(loss_weight_cross=1.0, cross_terms='cls'),
-    dict(detail_mode='region'),
-    dict(detail_mode='region', loss_weight_cross=1.0, region_grid=3),
+    dict(cross=CROSS),
+    dict(cross=dict(CROSS, terms='cls')),
+    dict(detail=REGION),
+    dict(detail=dict(REGION, grid=3), cross=CROSS),
 ], ids=['cross', 'cross-cls', 'region', 'region-cross'])
 def test_every_online_parameter_gets_a_gradient(overrides):
     model = _model(**overrides)
@@ -115,48 +119,77 @@ def test_every_online_parameter_gets_a_gradient(overrides):
 
 
 def test_region_loss_is_the_contrast_of_matched_region_vectors():
-    model = _model(detail_mode='region', region_min_overlap=0.3)
+    model = _model(detail=dict(REGION, min_overlap=0.3))
     views, samples = _views(), _samples()
     losses = model.loss(views, samples)
-    reference = _model(detail_mode='region', region_min_overlap=0.3)
+    reference = _model(detail=dict(REGION, min_overlap=0.3))
     crop_boxes = torch.stack([s.crop_boxes for s in samples])
     flips = torch.stack([s.flips for s in samples])
     from cledi.models.utils import matched_regions, pool_regions
     boxes, valid, matched = matched_regions(crop_boxes, flips, (4, 4), 2, 0.3)
     assert losses['region_matched'].item() == pytest.approx(matched.float().mean().item())
     assert 0 < matched.sum() < len(matched)  # the samples hold both kinds of pairs
+    valid = valid.flatten()
 
     def regions(modules, view, index, predict):
+        """Only the valid regions go through the projector and predictor; padding rows stay zero."""
         patches = modules['backbone'](view)[-1][:, 1:]
-        vectors = modules['detail_neck']((pool_regions(patches, boxes[:, index], (4, 4)).flatten(0, 1), ))[0]
-        return reference.detail_head.predict(vectors) if predict else vectors
+        rows = pool_regions(patches, boxes[:, index], (4, 4)).flatten(0, 1)[valid]
+        vectors = modules['detail_neck']((rows, ))[0]
+        if predict:
+            vectors = reference.detail.head.predict(vectors)
+        out = vectors.new_zeros(len(valid), vectors.shape[1])
+        out[valid] = vectors
+        return out
 
-    online = reference._key_modules()
+    online = reference.key_modules()
     rq1, rq2 = regions(online, views[0], 0, True), regions(online, views[1], 1, True)
     with torch.no_grad():
         reference._momentum_update()
         momentum = reference.momentum_encoder
         rk1, rk2 = regions(momentum, views[0], 0, False), regions(momentum, views[1], 1, False)
-    expected = infonce_loss(rq1, rk2, 0.2, valid.flatten()) + infonce_loss(rq2, rk1, 0.2, valid.flatten())
+    expected = infonce_loss(rq1, rk2, 0.2, valid) + infonce_loss(rq2, rk1, 0.2, valid)
     torch.testing.assert_close(losses['loss_detail'], expected, rtol=1e-6, atol=0)
 
 
+def test_padding_regions_do_not_move_the_detail_projector_statistics():
+    """Unmatched pairs give padding rows; they must not enter the projector's BatchNorm: the running statistics
+    after one forward equal those of a forward over the valid region vectors alone."""
+    model = _model(detail=dict(REGION, min_overlap=0.3))
+    views, samples = _views(), _samples()
+    model.loss(views, samples)
+    reference = _model(detail=dict(REGION, min_overlap=0.3))
+    crop_boxes = torch.stack([s.crop_boxes for s in samples])
+    flips = torch.stack([s.flips for s in samples])
+    from cledi.models.utils import matched_regions, pool_regions
+    boxes, valid, _ = matched_regions(crop_boxes, flips, (4, 4), 2, 0.3)
+    assert not valid.all()
+    for index, view in enumerate(views):  # the online projector sees view 1's, then view 2's valid regions
+        patches = reference.backbone(view)[-1][:, 1:]
+        reference.detail.neck((pool_regions(patches, boxes[:, index], (4, 4)).flatten(0, 1)[valid.flatten()], ))
+    for (name, stat), expected in zip(model.detail.neck.named_buffers(), reference.detail.neck.buffers()):
+        if 'running' in name:
+            torch.testing.assert_close(stat, expected, msg=name)
+
+
 def test_region_mode_without_view_geometry_says_how_to_get_it():
-    model = _model(detail_mode='region')
-    with pytest.raises(ValueError, match='TwoViewPreprocessor'):
+    model = _model(detail=REGION)
+    with pytest.raises(ValueError, match='MultiViewPreprocessor'):
         model.loss(_views(), None)
-    with pytest.raises(ValueError, match='detail_local_window'):
-        _model(detail_mode='region', detail_local_window=2)
-    with pytest.raises(ValueError, match="'patches' is not one of"):
-        _model(detail_mode='patches')
-    with pytest.raises(ValueError, match='cross_terms'):
-        _model(loss_weight_cross=1.0, cross_terms='all')
+    with pytest.raises(ValueError, match='local_window and a separate backbone are GlobalDetail options'):
+        _model(detail=dict(REGION, local_window=2))
+    with pytest.raises(ValueError, match="views 'patches' is not one of"):
+        _model(detail=dict(views='patches'))
+    with pytest.raises(ValueError, match="cross terms 'all' is not one of"):
+        _model(cross=dict(CROSS, terms='all'))
+    with pytest.raises(ValueError, match='set a detail part too'):
+        _model(detail=None, cross=CROSS)
 
 
 def test_cross_terms_need_one_projection_width():
-    cfg = tiny_cledi_config(loss_weight_cross=1.0)
-    cfg.model.detail_neck = dict(cfg.model.neck, out_channels=16)
-    cfg.model.detail_head = dict(cfg.model.head, predictor=dict(cfg.model.head.predictor, in_channels=16,
+    cfg = tiny_cledi_config(cross=CROSS)
+    cfg.model.detail.neck = dict(cfg.model.neck, out_channels=16)
+    cfg.model.detail.head = dict(cfg.model.head, predictor=dict(cfg.model.head.predictor, in_channels=16,
                                                                  out_channels=16))
     model = build_model(cfg.model)
     with pytest.raises(ValueError, match='same out_channels'):
@@ -164,14 +197,15 @@ def test_cross_terms_need_one_projection_width():
 
 
 def test_detail_warmup_scales_detail_and_cross_weights():
-    model = _model(loss_weight_cross=1.0, detail_warmup=0.2)
+    warm = dict(detail=dict(warmup=0.2), cross=dict(CROSS, warmup=0.2))
+    model = _model(**warm)
     full = model.loss(_views(), None)
-    model = _model(loss_weight_cross=1.0, detail_warmup=0.2)
+    model = _model(**warm)
     model.set_momentum(10, 100)  # 10 % of training: half of the warm-up
-    assert model.detail_ramp() == pytest.approx(0.5)
+    assert model.detail.weight(model.progress) == pytest.approx(0.5)
     half = model.loss(_views(), None)
     torch.testing.assert_close(half['loss_global'], full['loss_global'])
     torch.testing.assert_close(half['loss_detail'], 0.5 * full['loss_detail'])
     torch.testing.assert_close(half['loss_cross'], 0.5 * full['loss_cross'])
     model.set_momentum(50, 100)
-    assert model.detail_ramp() == 1.0
+    assert model.detail.weight(model.progress) == 1.0

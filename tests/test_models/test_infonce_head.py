@@ -3,7 +3,7 @@ import math
 import torch
 import torch.nn as nn
 
-from cledi.models import InfoNCEHead, infonce_loss
+from cledi.models import InfoNCEHead, infonce_loss, multiview_infonce
 
 
 def test_infonce_matches_hand_computation():
@@ -42,10 +42,23 @@ def test_head_applies_predictor_and_no_gradient_reaches_the_key():
             return (self.linear(x[0]), )
 
     head = InfoNCEHead(TupleWrapper(), temperature=0.2)
-    projection = torch.randn(3, 4, requires_grad=True)
-    key = torch.randn(3, 4, requires_grad=True)
-    loss = head.loss(projection, key)
-    expected = infonce_loss(predictor(projection), key, 0.2)
+    projections = [torch.randn(3, 4, requires_grad=True) for _ in range(2)]
+    keys = [torch.randn(3, 4, requires_grad=True) for _ in range(2)]
+    loss = head.loss(projections, keys)
+    # MoCo v3's symmetric loss: view 1's query against view 2's key and the reverse
+    expected = (infonce_loss(predictor(projections[0]), keys[1], 0.2) +
+                infonce_loss(predictor(projections[1]), keys[0], 0.2))
     torch.testing.assert_close(loss, expected)
     loss.backward()
-    assert projection.grad is not None and key.grad is None
+    assert all(p.grad is not None for p in projections) and all(k.grad is None for k in keys)
+
+
+def test_multiview_loss_pairs_every_view_with_every_other_global_view():
+    """Views 0, 1 global (keys), 2 local: pairs (0, 1), (1, 0), (2, 0), (2, 1); twice their mean."""
+    torch.manual_seed(0)
+    queries = [torch.randn(5, 4) for _ in range(3)]
+    keys = [torch.randn(5, 4) for _ in range(2)]
+    terms = [infonce_loss(queries[i], keys[j], 0.2) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
+    torch.testing.assert_close(multiview_infonce(queries, keys, 0.2), 2 * sum(terms) / 4)
+    two_views = infonce_loss(queries[0], keys[1], 0.2) + infonce_loss(queries[1], keys[0], 0.2)
+    assert torch.equal(multiview_infonce(queries[:2], keys, 0.2), two_views)  # MoCo v3 exactly

@@ -48,7 +48,7 @@ def test_a_nan_loss_stops_the_run_and_leaves_the_checkpoints_intact(two_epochs, 
     before = digest(first), digest(second)
     # resume epoch 2 with a detail weight that overflows float32: loss_detail is inf from iteration 9 on
     result = run([sys.executable, TRAIN, config, '--work-dir', work_dir, '--resume', first,
-                  '--cfg-options', 'model.loss_weight_detail=1e39'])
+                  '--cfg-options', 'model.detail.loss_weight=1e39'])
     assert result.returncode != 0
     assert 'non-finite loss at iteration 9 (epoch 2)' in result.stderr
     assert 'loss_detail=inf' in result.stderr and "the last checkpoint written is '" in result.stderr
@@ -61,7 +61,7 @@ def test_a_nan_loss_stops_the_run_and_leaves_the_checkpoints_intact(two_epochs, 
 def test_bad_steps_are_skipped_up_to_max_skips(two_epochs, tmp_path):
     config, work_dir = copy_run(two_epochs, tmp_path)
     result = run([sys.executable, TRAIN, config, '--work-dir', work_dir, '--resume',
-                  osp.join(work_dir, 'epoch_1.pth'), '--cfg-options', 'model.loss_weight_detail=1e39',
+                  osp.join(work_dir, 'epoch_1.pth'), '--cfg-options', 'model.detail.loss_weight=1e39',
                   'default_hooks.non_finite.max_skips=2'])
     log = result.stdout + result.stderr
     assert result.returncode != 0

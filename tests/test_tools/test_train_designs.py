@@ -11,8 +11,9 @@ from .test_train import TRAIN, run, scalars, write_tiny_config
 
 
 @pytest.mark.parametrize('design', [
-    dict(detail_mode='region', loss_weight_cross=0.5, detail_warmup=0.5),
-    dict(loss_weight_cross=1.0, cross_terms='cls'),
+    dict(detail=dict(type='cledi.RegionDetail', warmup=0.5),
+         cross=dict(type='cledi.CrossLevel', loss_weight=0.5, warmup=0.5)),
+    dict(cross=dict(type='cledi.CrossLevel', loss_weight=1.0, terms='cls')),
 ], ids=['region-cross-warmup', 'cross-cls'])
 def test_pretraining_runs_in_each_design(design, tmp_path, cifar10_root, cifar10_subset):
     config = write_tiny_config(tmp_path / 'tiny.py', cifar10_root, cifar10_subset, max_epochs=1,
@@ -27,7 +28,7 @@ def test_pretraining_runs_in_each_design(design, tmp_path, cifar10_root, cifar10
         assert record['loss'] == pytest.approx(
             record['loss_global'] + record['loss_detail'] + record['loss_cross'], rel=1e-3)
         assert record['loss_cross'] > 0
-    if design.get('detail_mode') == 'region':
+    if design.get('detail'):
         assert all(0 < r['region_matched'] <= 1 for r in records)
         # the warm-up: the cross term's weight grows with progress (first record at 1/4 of training)
         ratios = [r['loss_cross'] / r['loss_global'] for r in records]

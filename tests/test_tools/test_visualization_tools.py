@@ -5,6 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
+from cledi.utils.errors import InputError
 from tools.visualization import vis_attention, vis_curves, vis_similarity, vis_tsne
 
 from ..helpers import build_model, tiny_cledi_config
@@ -39,15 +40,14 @@ def test_attention_of_image_files_and_bad_inputs_are_named(tmp_path, cifar10_roo
     with pytest.raises(ValueError, match='missing.jpg'):
         vis_attention.main([config, checkpoint, '--images', str(tmp_path / 'missing.jpg'), '--out',
                             str(tmp_path / 'x.png')])
-    with pytest.raises(SystemExit, match="no 'attn' detail aggregator"):
+    with pytest.raises(InputError, match='has no attention pooling in its detail part'):
         vis_attention.main([config, checkpoint, '--images', *files, '--aggregator', '--out', str(tmp_path / 'y.png')])
     assert not (tmp_path / 'y.png').exists()
 
 
 def test_a_checkpoint_of_another_model_is_an_error_naming_it(tmp_path, cifar10_root, pretraining_checkpoint):
     _, config, _ = pretraining_checkpoint
-    wider = tiny_cledi_config(backbone=dict(arch=dict(embed_dims=48, num_heads=2)), neck=dict(in_channels=48),
-                              detail_aggregator=dict(in_channels=48))
+    wider = tiny_cledi_config(backbone=dict(arch=dict(embed_dims=48, num_heads=2)), neck=dict(in_channels=48))
     other = tmp_path / 'other_model.pth'
     torch.save(dict(state_dict=build_model(wider.model).state_dict()), other)
     with pytest.raises(KeyError, match='other_model.pth'):

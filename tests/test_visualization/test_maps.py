@@ -7,8 +7,8 @@ import torch
 from mmpretrain.models.utils.attention import MultiheadAttention
 
 from cledi.models import ViT
-from cledi.models.necks import PatchAggregator
-from cledi.visualization import (aggregator_attention_maps, attention_weights, cls_attention_maps,
+from cledi.models.necks import AttentionPool, MeanPool
+from cledi.visualization import (pool_attention_maps, attention_weights, cls_attention_maps,
                                  last_block_attention, patch_grid, patch_index, patch_similarity_maps,
                                  read_scalars, scalar_curves)
 
@@ -61,22 +61,22 @@ def test_cls_attention_maps_are_probabilities_on_the_patch_grid():
     torch.testing.assert_close(maps[1, 0].flatten(), attention[1, 0, 0, 1:] / attention[1, 0, 0, 1:].sum())
 
 
-def test_aggregator_attention_maps_reproduce_the_aggregators_output():
+def test_pool_attention_maps_reproduce_the_poolings_output():
     torch.manual_seed(0)
-    aggregator = PatchAggregator(mode='attn', in_channels=8, num_queries=1, num_heads=2)
-    aggregator.init_weights()
+    pool = AttentionPool(in_channels=8, num_queries=1, num_heads=2)
+    pool.init_weights()
     patch_tokens = torch.randn(2, 6, 8)
-    maps = aggregator_attention_maps(aggregator, patch_tokens, (2, 3))
+    maps = pool_attention_maps(pool, patch_tokens, (2, 3))
     assert maps.shape == (2, 2, 2, 3)
     torch.testing.assert_close(maps.sum(dim=(-2, -1)), torch.ones(2, 2))
     # with one query the maps are the attention weights: weighting the values by them gives the output back
-    attention = aggregator.attention
-    keys = aggregator.key_norm(patch_tokens)
+    attention = pool.attention
+    keys = pool.key_norm(patch_tokens)
     values = (keys @ attention.in_proj_weight[16:].T + attention.in_proj_bias[16:]).reshape(2, 6, 2, 4)
     mixed = torch.einsum('bhn,bnhd->bhd', maps.flatten(2), values).reshape(2, 8)
-    torch.testing.assert_close(attention.out_proj(mixed), aggregator(patch_tokens))
-    with pytest.raises(ValueError, match="'mean'"):
-        aggregator_attention_maps(PatchAggregator(mode='mean'), patch_tokens, (2, 3))
+    torch.testing.assert_close(attention.out_proj(mixed), pool(patch_tokens))
+    with pytest.raises(ValueError, match='pools with MeanPool'):
+        pool_attention_maps(MeanPool(), patch_tokens, (2, 3))
 
 
 def test_patch_similarity_is_one_at_the_reference_patch_and_bad_patches_name_the_grid():

@@ -8,7 +8,7 @@ Variants, ViT-mini patch 4, CIFAR-10 10 % (5,000 images), batch 128 (``--model v
   workers), float32: MMPretrain's own recipe as it ships, the anchor;
 - (b) ``cledi-pil``: CL-EDI on the same PIL path, float32 (CL-EDI before the fast engine);
 - (c) ``cledi-fast``: CL-EDI on the fast path (images decoded once into ``cledi.DecodedImageCache``, both views
-  made batched by ``cledi.TwoViewPreprocessor``), float32;
+  made batched by ``cledi.MultiViewPreprocessor``), float32;
 - (d) ``cledi-fast-bf16``: (c) with bf16 autocast (``cledi.AutocastOptimWrapper``);
 - (e) ``mocov3-fast``: MoCoV3 on the fast path, float32 (the baseline's like-for-like path).
 

@@ -36,7 +36,7 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--cfg-options', nargs='*', default=[], help='model overrides for CL-EDI, e.g. '
-                        'model.detail_aggregator.mode=attn')
+                        'model.detail.pool.type=cledi.GeMPool')
     parser.add_argument('--worker', choices=sorted(CONFIGS), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 

@@ -16,7 +16,8 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from cledi.models.backbones.vit import split_tokens  # noqa: E402
-from cledi.visualization import (aggregator_attention_maps, cls_attention_maps, last_block_attention,  # noqa: E402
+from cledi.utils.errors import InputError  # noqa: E402
+from cledi.visualization import (cls_attention_maps, detail_pool, last_block_attention, pool_attention_maps,  # noqa: E402
                                  map_grid_figure, patch_grid, preprocess, save_figure)
 from tools.visualization.common import add_image_args, add_model_args, load_images, load_models, logger  # noqa: E402
 
@@ -42,12 +43,13 @@ def attention_rows(label, model, inputs, heads=False, aggregator=False):
     if heads:
         rows += [(f'{label}\nhead {h}', maps[:, h].numpy()) for h in range(maps.shape[1])]
     if aggregator:
-        module = getattr(model, 'detail_aggregator', None)
-        if module is None or getattr(module, 'mode', None) != 'attn':
-            raise SystemExit(f"--aggregator: model '{label}' has no 'attn' detail aggregator (it has "
-                             f"{getattr(module, 'mode', None)!r}); drop --aggregator or pick a CL-EDI attn config")
-        _, patch_tokens = split_tokens(tokens, model.backbone.num_extra_tokens)
-        agg_maps = aggregator_attention_maps(module, patch_tokens, grid)
+        pool = detail_pool(model)
+        if not hasattr(pool, 'attention_weights'):
+            raise InputError(f"--aggregator: model '{label}' has no attention pooling in its detail part (it has "
+                             f'{type(pool).__name__ if pool is not None else "no detail part"}); drop --aggregator or '
+                             'pick a CL-EDI config with cledi.AttentionPool / cledi.CLSAttentionPool')
+        cls_token, patch_tokens = split_tokens(tokens, model.backbone.num_extra_tokens)
+        agg_maps = pool_attention_maps(pool, patch_tokens, grid, cls_token)
         rows.append((f'{label}\naggregator', agg_maps.mean(dim=1).numpy()))
     return rows
 

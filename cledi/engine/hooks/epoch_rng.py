@@ -20,8 +20,8 @@ class EpochRNGHook(Hook):
     epoch from ``(runner.seed, epoch, rank)``.
 
     Without it, a resumed run continues from the fresh seed of the new process, not from where the interrupted
-    process's generators stood, so the views of the fast path (made in the main process by
-    ``cledi.TwoViewPreprocessor``) and everything else random differ after a resume. MMEngine does not save these
+    process's generators stood, so everything random in the main process differs after a resume (the views of the
+    fast path come from ``cledi.MultiViewPreprocessor``'s own stream, whose batch counter is saved with the model). MMEngine does not save these
     states; saving them would not be enough either, because a dataloader iterator's creation draws from the torch
     generator once per epoch with ``persistent_workers=False`` but only in the first epoch otherwise, which a
     resume changes. Seeding at the first *iteration* (the iterator exists by then) makes each epoch's stream a

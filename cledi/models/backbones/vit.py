@@ -7,6 +7,7 @@ import torch.nn as nn
 from mmpretrain.models.backbones import VisionTransformer
 from mmpretrain.models.utils import build_2d_sincos_position_embedding
 
+from cledi.models.utils.attention import attention
 from cledi.registry import MODELS
 from cledi.utils.checkpoint import load_backbone_strict
 
@@ -98,6 +99,8 @@ class ViT(VisionTransformer):
             out_indices=list(out_indices),
             init_cfg=None,
             **kwargs)
+        for layer in self.layers:  # the fastest attention kernel for the device and precision (same function)
+            layer.attn.scaled_dot_product_attention = attention
         # loaded strictly in init_weights() instead of MMEngine's lenient PretrainedInit
         self.pretrained_cfg = init_cfg
         self.patch_size = patch_size

@@ -1,3 +1,3 @@
-from .two_view import TwoViewPreprocessor, ViewAugmentation
+from .multi_view import MultiViewPreprocessor, TwoViewPreprocessor, ViewAugmentation
 
-__all__ = ['TwoViewPreprocessor', 'ViewAugmentation']
+__all__ = ['MultiViewPreprocessor', 'TwoViewPreprocessor', 'ViewAugmentation']

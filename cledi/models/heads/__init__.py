@@ -1,3 +1,3 @@
-from .infonce_head import InfoNCEHead, infonce_loss
+from .infonce_head import InfoNCEHead, infonce_loss, multiview_infonce
 
-__all__ = ['InfoNCEHead', 'infonce_loss']
+__all__ = ['InfoNCEHead', 'infonce_loss', 'multiview_infonce']

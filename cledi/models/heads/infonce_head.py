@@ -1,5 +1,5 @@
 """Predictor + InfoNCE head shared by CL-EDI's global and detail modules."""
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -40,9 +40,28 @@ def infonce_loss(query: torch.Tensor,
     return losses[valid].mean() * (2 * temperature)
 
 
+def multiview_infonce(queries: Sequence[torch.Tensor], keys: Sequence[torch.Tensor], temperature: float) -> torch.Tensor:
+    """MoCo v3's symmetric loss over several views: every query view ``i`` against every key view ``j != i``.
+
+    The keys are the global views (views ``0 .. len(keys) - 1``); local views (the rest of ``queries``) are
+    contrasted with every global view. The loss is ``2 x`` the mean over those pairs, so two views give MoCo v3's
+    ``InfoNCE(q1, k2) + InfoNCE(q2, k1)`` exactly, and more views keep its scale.
+
+    Args:
+        queries (Sequence[Tensor]): (B, D) per view, global views first.
+        keys (Sequence[Tensor]): (B, D) per global view, from the momentum encoder.
+        temperature (float): Softmax temperature T.
+    """
+    terms = [infonce_loss(query, key, temperature) for i, query in enumerate(queries)
+             for j, key in enumerate(keys) if i != j]
+    if not terms:
+        raise ValueError(f'no query / key pair of different views: {len(queries)} query views, {len(keys)} key views')
+    return 2 * torch.stack(terms).mean()
+
+
 @MODELS.register_module()
 class InfoNCEHead(BaseModule):
-    """Predictor followed by the symmetric-ready InfoNCE loss of MoCo v3.
+    """Predictor followed by the symmetric InfoNCE loss of MoCo v3, over two or more views.
 
     Unlike MMPretrain's ``MoCoV3Head``, the ``2 * T`` factor is part of the loss here rather than a
     ``loss_weight`` that a config must keep in sync with the temperature.
@@ -63,6 +82,10 @@ class InfoNCEHead(BaseModule):
     def predict(self, projection: torch.Tensor) -> torch.Tensor:
         return self.predictor((projection, ))[0]
 
-    def loss(self, projection: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
-        """InfoNCE of the predicted ``projection`` (B, C) against ``key`` (B, D) of the momentum encoder."""
-        return infonce_loss(self.predict(projection), key, self.temperature)
+    def contrast(self, queries: Sequence[torch.Tensor], keys: Sequence[torch.Tensor]) -> torch.Tensor:
+        """:func:`multiview_infonce` of predicted queries (per view) against momentum keys (per global view)."""
+        return multiview_infonce(queries, keys, self.temperature)
+
+    def loss(self, projections: Sequence[torch.Tensor], keys: Sequence[torch.Tensor]) -> torch.Tensor:
+        """The loss of projections (B, C) per view: predicted, then contrasted with ``keys`` (B, D) per global view."""
+        return self.contrast([self.predict(projection) for projection in projections], keys)

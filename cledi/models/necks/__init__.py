@@ -1,4 +1,7 @@
-from .patch_aggregator import AGGREGATOR_MODES, PatchAggregator
+from .pooling import AttentionPool, CLSAttentionPool, GeMPool, MeanPool, PatchAggregator, TokenPooling
 from .token_pool import FEATURE_TYPES, TokenPool, check_feature_type, pool_tokens
 
-__all__ = ['AGGREGATOR_MODES', 'FEATURE_TYPES', 'PatchAggregator', 'TokenPool', 'check_feature_type', 'pool_tokens']
+__all__ = [
+    'AttentionPool', 'CLSAttentionPool', 'FEATURE_TYPES', 'GeMPool', 'MeanPool', 'PatchAggregator', 'TokenPool',
+    'TokenPooling', 'check_feature_type', 'pool_tokens'
+]

@@ -1,3 +1,4 @@
+from .attention import attention
 from .regions import matched_regions, pool_regions, source_to_view
 
-__all__ = ['matched_regions', 'pool_regions', 'source_to_view']
+__all__ = ['attention', 'matched_regions', 'pool_regions', 'source_to_view']

@@ -1,9 +1,9 @@
 """Location-matched regions of two views: their overlap in the source image, cut into a grid, found in each view.
 
-The fast data path (``cledi.TwoViewPreprocessor``) records, per image, the crop box of each view in the source
+The fast data path (``cledi.MultiViewPreprocessor``) records, per image, the crop box of each view in the source
 image's pixels and whether the view was mirrored. That is enough to find, in each view's patch-token grid, the
 part of the image both views show, so a loss can contrast the same image region seen twice (PixPro, VICRegL,
-DenseCL do this on feature maps; here it is pooled region vectors, ``cledi.CLEDI(detail_mode='region')``).
+DenseCL do this on feature maps; here it is pooled region vectors, ``cledi.RegionDetail``).
 """
 from typing import Tuple
 

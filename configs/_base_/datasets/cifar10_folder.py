@@ -1,6 +1,6 @@
 # CIFAR-10 (32x32) from JPEG class folders, the fast path: every image is decoded once into a memory-mapped
 # uint8 cache (cledi.DecodedImageCache; ~/.cache/cledi/images or $CLEDI_CACHE_DIR), the loader only hands over
-# uint8 batches, and cledi.TwoViewPreprocessor makes both views batched on the model's device, with each view's
+# uint8 batches, and cledi.MultiViewPreprocessor makes both views batched on the model's device, with each view's
 # crop box and flip in the data samples. cifar10_folder_pil.py is the same recipe on the PIL path.
 # Layout: `data_root/train/<class>/*.jpg`, `data_root/meta/*.txt` (that of ../shared/data/cifar10).
 # BYOL-style asymmetric views adapted to 32x32: crop scale 0.2-1 and no Gaussian blur (blurring a 32x32 image
@@ -17,9 +17,14 @@ view = dict(
     jitter_prob=0.8,
     grayscale_prob=0.2,
     solarize_prob=0.0)
+# Local views of multi-crop recipes (off here: num_local_views=0): 16 px crops of 5-40 % of the image with the
+# photometric recipe of the global views (DINO's local crops, scaled to 32 px images).
+local_view = dict(view, size=16, crop_scale=(0.05, 0.4))
 data_preprocessor = dict(
-    type='cledi.TwoViewPreprocessor',
+    type='cledi.MultiViewPreprocessor',
     views=[view, dict(view, solarize_prob=0.2)],
+    local_view=local_view,
+    num_local_views=0,
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     to_rgb=True)

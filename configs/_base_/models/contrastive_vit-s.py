@@ -29,16 +29,13 @@ model = dict(
     neck=projector,
     head=dict(predictor=predictor, temperature=temperature))
 
-# CL-EDI: the global module (CLS -> projector -> predictor, InfoNCE) plus the detail module (patch tokens ->
-# mean aggregator -> projector -> predictor, InfoNCE); the detail projector / predictor take the global ones'
-# architecture with their own weights, the aggregator the backbone's width. EMA momentum 0.99 -> 1 is set by
-# cledi.CosineMomentumHook (configs/_base_/cledi_runtime.py).
-cledi_algorithm = dict(
-    type='cledi.CLEDI',
-    base_momentum=0.99,
-    loss_weight_detail=1.0,
-    head=dict(type='cledi.InfoNCEHead'),
-    detail_aggregator=dict(type='cledi.PatchAggregator', mode='mean'))
+# CL-EDI: the global module (CLS -> projector -> predictor, InfoNCE) plus the detail part (patch tokens ->
+# mean pooling -> projector -> predictor, InfoNCE, lambda = 1); the detail projector / predictor take the global
+# ones' architecture with their own weights. EMA momentum 0.99 -> 1 is set by cledi.CosineMomentumHook
+# (configs/_base_/cledi_runtime.py). Without the detail part, cledi.CLEDI is MoCo v3 (for any number of views).
+mocov3_views_algorithm = dict(type='cledi.CLEDI', base_momentum=0.99, head=dict(type='cledi.InfoNCEHead'))
+cledi_detail = dict(type='cledi.GlobalDetail', loss_weight=1.0, pool=dict(type='cledi.MeanPool'))
+cledi_algorithm = dict(mocov3_views_algorithm, detail=cledi_detail)
 # MMPretrain's own MoCoV3: backbone returns the CLS token; `base_momentum` is 1 - momentum in its convention
 # (0.99 -> 1, cosine, scheduled by MoCoV3 itself); the loss is CE x 2T (MoCo v3's scaling).
 mocov3_algorithm = dict(

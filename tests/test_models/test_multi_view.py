@@ -1,4 +1,4 @@
-"""cledi.TwoViewPreprocessor: per-image random views of the recipe, made in batches, with their geometry."""
+"""cledi.MultiViewPreprocessor: per-image random views of the recipe, made in batches, with their geometry."""
 import os.path as osp
 
 import pytest
@@ -7,18 +7,18 @@ from mmengine.config import Config
 from mmpretrain.structures import DataSample
 from torchvision.transforms import RandomResizedCrop
 
-from cledi.models.data_preprocessors import TwoViewPreprocessor, ViewAugmentation
+from cledi.models.data_preprocessors import MultiViewPreprocessor, ViewAugmentation
 
 from ..conftest import REPO_ROOT
 
 FAST_DATA = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'cifar10_folder.py')
 
 
-def recipe_preprocessor() -> TwoViewPreprocessor:
+def recipe_preprocessor(**overrides) -> MultiViewPreprocessor:
     """The preprocessor exactly as the CIFAR fast-path configs build it."""
-    cfg = dict(Config.fromfile(FAST_DATA).data_preprocessor)
+    cfg = dict(Config.fromfile(FAST_DATA).data_preprocessor, **overrides)
     cfg.pop('type')
-    return TwoViewPreprocessor(**cfg)
+    return MultiViewPreprocessor(**cfg)
 
 
 def colourful_batch(batch_size: int, size: int = 32) -> torch.Tensor:
@@ -32,19 +32,74 @@ def batch_of(images: torch.Tensor) -> dict:
 
 
 def test_each_image_gets_its_own_views_and_a_seed_reproduces_them():
+    torch.manual_seed(3)
     preprocessor = recipe_preprocessor()
     same_image = colourful_batch(1).expand(8, -1, -1, -1).contiguous()  # one image, eight times
-    torch.manual_seed(3)
     first = preprocessor(batch_of(same_image), training=True)
     view1 = first['inputs'][0]
     assert len(first['inputs']) == 2 and view1.shape == (8, 3, 32, 32) and view1.dtype == torch.float32
     boxes = torch.stack([sample.crop_boxes for sample in first['data_samples']])  # (8, 2, 4)
     assert len({tuple(box.tolist()) for box in boxes[:, 0]}) > 4  # different crops of the same image
     assert not torch.allclose(view1[0], view1[1])
+    second = preprocessor(batch_of(same_image), training=True)  # the next batch of the stream: other views
+    assert not torch.allclose(second['inputs'][0], view1)
+
+    # a run with the same seed draws the same views batch for batch, whatever the global stream does meanwhile
     torch.manual_seed(3)
-    again = preprocessor(batch_of(same_image), training=True)
-    torch.testing.assert_close(again['inputs'][0], view1)
-    torch.testing.assert_close(again['inputs'][1], first['inputs'][1])
+    again = recipe_preprocessor()
+    torch.rand(1000)  # e.g. a model that draws random numbers between batches
+    repeat = again(batch_of(same_image), training=True)
+    torch.testing.assert_close(repeat['inputs'][0], view1)
+    torch.testing.assert_close(repeat['inputs'][1], first['inputs'][1])
+    # and drawing views leaves the global stream where it was
+    state = torch.get_rng_state()
+    again(batch_of(same_image), training=True)
+    assert torch.equal(torch.get_rng_state(), state) and int(again.batches_drawn) == 2
+    # the batch counter is model state: a checkpoint round trip continues the stream
+    restored = recipe_preprocessor(seed=again.seed)
+    restored.load_state_dict(preprocessor.state_dict())
+    torch.testing.assert_close(restored(batch_of(same_image), training=True)['inputs'][0],
+                               again(batch_of(same_image), training=True)['inputs'][0])
+
+
+def test_local_views_are_small_crops_with_their_own_boxes():
+    """Local views: 16 px crops of 5-40 % of the image, with boxes hand-checked on a ramp image (each pixel of a
+    view shows the source coordinates its box and flip map it to)."""
+    size, out = 32, 16
+    ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32),
+                            indexing='ij')
+    ramp = torch.stack([xs, ys, xs + ys]).expand(8, -1, -1, -1).contiguous()
+    geometry_only = dict(jitter=None, grayscale_prob=0.0)
+    preprocessor = MultiViewPreprocessor(
+        views=[dict(size=size, **geometry_only)] * 2, local_view=dict(size=out, crop_scale=(0.05, 0.4), **geometry_only),
+        num_local_views=4, mean=[0, 0, 0], std=[1, 1, 1], to_rgb=False, seed=0)
+    data = preprocessor(batch_of(ramp), training=True)  # mean 0, std 1 (of 0-255 units): views keep the values
+    views = data['inputs']
+    assert [tuple(v.shape[-2:]) for v in views] == [(32, 32)] * 2 + [(16, 16)] * 4
+    boxes = torch.stack([s.crop_boxes for s in data['data_samples']])  # (8, 6, 4)
+    flips = torch.stack([s.flips for s in data['data_samples']])
+    assert boxes.shape == (8, 6, 4) and flips.shape == (8, 6)
+    local_area = ((boxes[:, 2:, 2] - boxes[:, 2:, 0]) * (boxes[:, 2:, 3] - boxes[:, 2:, 1])) / size**2
+    assert local_area.max() <= 0.4 + 0.05 and local_area.min() >= 0.05 - 0.02
+    for image in range(8):
+        for view in range(2, 6):
+            x1, y1, x2, y2 = boxes[image, view].tolist()
+            centres = (torch.arange(out) + 0.5) / out
+            expect_x = x1 + centres * (x2 - x1) - 0.5  # pixel centre k has value k
+            expect_y = y1 + centres * (y2 - y1) - 0.5
+            if flips[image, view]:
+                expect_x = expect_x.flip(0)
+            # the bins wholly inside the image (roi_align clamps samples past the border)
+            half_x, half_y = (x2 - x1) / out / 2, (y2 - y1) / out / 2
+            inside_x = (expect_x - half_x >= 0) & (expect_x + half_x <= size - 1)
+            inside_y = (expect_y - half_y >= 0) & (expect_y + half_y <= size - 1)
+            assert inside_x.sum() >= out // 2 and inside_y.sum() >= out // 2
+            torch.testing.assert_close(views[view][image, 0, out // 2, inside_x], expect_x[inside_x], atol=1e-3,
+                                       rtol=0)
+            torch.testing.assert_close(views[view][image, 1, inside_y, out // 2], expect_y[inside_y], atol=1e-3,
+                                       rtol=0)
+    with pytest.raises(ValueError, match='num_local_views=2 needs local_view'):
+        MultiViewPreprocessor(views=[dict(size=32)] * 2, num_local_views=2, mean=[0, 0, 0], std=[1, 1, 1])
 
 
 def test_statistics_match_the_recipe():
@@ -134,5 +189,5 @@ def test_preprocessor_returns_the_geometry_and_normalises():
 def test_bad_view_config_is_an_error_naming_it():
     with pytest.raises(ValueError, match='solarize_prob must be a probability'):
         ViewAugmentation(size=32, solarize_prob=1.5)
-    with pytest.raises(ValueError, match='exactly two view configs'):
-        TwoViewPreprocessor(views=[dict(size=32)], mean=[0, 0, 0], std=[1, 1, 1])
+    with pytest.raises(ValueError, match='exactly two global view configs'):
+        MultiViewPreprocessor(views=[dict(size=32)], mean=[0, 0, 0], std=[1, 1, 1])

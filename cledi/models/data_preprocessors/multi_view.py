@@ -1,4 +1,4 @@
-"""The two augmented views of a batch, made where the batch meets the device (the fast pre-training path)."""
+"""The augmented views of a batch, made where the batch meets the device (the fast pre-training path)."""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import kornia.augmentation as K
@@ -101,28 +101,40 @@ class ViewAugmentation(nn.Module):
 
 
 @MODELS.register_module()
-class TwoViewPreprocessor(BaseDataPreprocessor):
-    """Makes the two asymmetric views of a uint8 image batch on the device, with their geometry.
+class MultiViewPreprocessor(BaseDataPreprocessor):
+    """Makes the augmented views of a uint8 image batch on the device, with their geometry: two global views
+    and, for a multi-crop recipe, local views.
 
     The fast path of cledi's pre-training: the loader only hands over decoded uint8 images (from
     ``cledi.DecodedImageCache``: no JPEG work per epoch, no per-image augmentation in the workers); this
-    preprocessor moves the batch to the model's device and there makes both views in a few batched calls
-    (:class:`ViewAugmentation`), then normalises them. Each data sample gets ``crop_boxes`` (2, 4): the crop box
-    ``(x1, y1, x2, y2)`` of view 1 and view 2 in the source image's pixels, and ``flips`` (2,): whether each view
-    was mirrored after cropping, so a loss can match locations across views.
+    preprocessor moves the batch to the model's device and there makes every view in a few batched calls
+    (:class:`ViewAugmentation`), then normalises them. ``inputs`` becomes ``[global 1, global 2, local 1, ...]``
+    (the local views smaller, e.g. 16 px beside 32 px: DINO's / SwAV's multi-crop). Each data sample gets
+    ``crop_boxes`` (V, 4): every view's crop box ``(x1, y1, x2, y2)`` in the source image's pixels, and ``flips``
+    (V,): whether each view was mirrored after cropping, so a loss can match locations across views.
+
+    The views are drawn from the preprocessor's own random stream, not from the global one: batch ``n`` of a
+    run uses the seed ``(base seed, n)``, where the base seed is ``seed`` or, by default, the run's seed (the
+    global seed when the model is built; MMEngine sets it before building). So two runs with the same seed see
+    the same views batch for batch, whatever their models draw from the global stream (dropout, random windows,
+    initialisation of other parts), which is what paired comparisons need; the batch counter is a buffer of the
+    model, saved in checkpoints, so a resumed run continues the stream.
 
     Also accepted, so one config serves both paths and evaluation:
 
-    - views already made by the PIL pipeline (``MultiView``: a list of two batches) are only normalised, as
+    - views already made by the PIL pipeline (``MultiView``: a list of batches) are only normalised, as
       MMPretrain's ``SelfSupDataPreprocessor`` does;
     - outside training (the kNN monitor, ``tools/knn_eval.py``) a single batch is only normalised.
 
     Augmentation runs with autocast off (in float32), whatever the optimizer wrapper's precision.
 
     Args:
-        views (Sequence[dict]): Two :class:`ViewAugmentation` configs (view 1, view 2).
+        views (Sequence[dict]): Two :class:`ViewAugmentation` configs (global view 1, global view 2).
         mean (Sequence[float]): Per-channel mean in 0-255, RGB order.
         std (Sequence[float]): Per-channel std in 0-255, RGB order.
+        local_view (dict, optional): One :class:`ViewAugmentation` config for the local views. Defaults to None.
+        num_local_views (int): How many local views per image. Defaults to 0.
+        seed (int, optional): Base seed of the view stream. Defaults to None (the run's seed).
         to_rgb (bool): The loader gives BGR (MMCV's decoders); convert to RGB first. Defaults to True.
     """
 
@@ -130,15 +142,29 @@ class TwoViewPreprocessor(BaseDataPreprocessor):
                  views: Sequence[dict],
                  mean: Sequence[float],
                  std: Sequence[float],
+                 local_view: Optional[dict] = None,
+                 num_local_views: int = 0,
+                 seed: Optional[int] = None,
                  to_rgb: bool = True,
                  non_blocking: bool = False) -> None:
         super().__init__(non_blocking=non_blocking)
         if len(views) != 2:
-            raise ValueError(f'TwoViewPreprocessor needs exactly two view configs, got {len(views)}')
+            raise ValueError(f'{type(self).__name__} needs exactly two global view configs, got {len(views)}')
+        if num_local_views < 0 or (num_local_views and local_view is None):
+            raise ValueError(f'num_local_views={num_local_views} needs local_view=dict(size=..., ...) and a count >= 0')
         self.views = nn.ModuleList(ViewAugmentation(**view) for view in views)
+        self.local_view = None if not num_local_views else ViewAugmentation(**local_view)
+        self.num_local_views = num_local_views
+        self.seed = torch.initial_seed() if seed is None else seed
+        self.register_buffer('batches_drawn', torch.zeros((), dtype=torch.int64))
+        self._register_load_state_dict_pre_hook(self._counter_of_older_checkpoints)
         self.to_rgb = to_rgb
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1) / 255, False)
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1) / 255, False)
+
+    def _counter_of_older_checkpoints(self, state_dict, prefix, *args) -> None:
+        """Checkpoints written before the view stream had a counter load with the stream at its start."""
+        state_dict.setdefault(prefix + 'batches_drawn', torch.zeros((), dtype=torch.int64))
 
     def _to_unit_rgb(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 (or 0-255 float) (B, 3, H, W), BGR if ``to_rgb`` -> float RGB in [0, 1]."""
@@ -148,11 +174,22 @@ class TwoViewPreprocessor(BaseDataPreprocessor):
     def normalize(self, images: torch.Tensor) -> torch.Tensor:
         return (images - self.mean) / self.std
 
+    def _batch_seed(self) -> int:
+        return (self.seed * 1_000_003 + int(self.batches_drawn)) % (2**63 - 1)
+
     def make_views(self, images: torch.Tensor) -> Tuple[List[torch.Tensor], torch.Tensor, torch.Tensor]:
-        """uint8 (B, 3, H, W) -> ([view1, view2] normalised, boxes (B, 2, 4), flips (B, 2))."""
-        with torch.autocast(device_type=images.device.type, enabled=False):
+        """uint8 (B, 3, H, W) -> (views normalised, global first; boxes (B, V, 4), flips (B, V)).
+
+        Draws from the view stream (:meth:`_batch_seed`) and advances it by one batch; the global random state is
+        left as it was.
+        """
+        augmentations = list(self.views) + [self.local_view] * self.num_local_views
+        devices = [images.device.index or 0] if images.is_cuda else []  # the CUDA stream too, on a GPU
+        with torch.random.fork_rng(devices=devices), torch.autocast(device_type=images.device.type, enabled=False):
+            torch.manual_seed(self._batch_seed())  # seeds the CPU and every CUDA generator
             images = self._to_unit_rgb(images)
-            outputs = [view(images) for view in self.views]
+            outputs = [augmentation(images) for augmentation in augmentations]
+        self.batches_drawn += 1
         views = [self.normalize(view) for view, _, _ in outputs]
         boxes = torch.stack([box for _, box, _ in outputs], dim=1)
         flips = torch.stack([flip for _, _, flip in outputs], dim=1)
@@ -178,4 +215,9 @@ class TwoViewPreprocessor(BaseDataPreprocessor):
         return dict(inputs=views, data_samples=data_samples)
 
 
-__all__ = ['TwoViewPreprocessor', 'ViewAugmentation']
+@MODELS.register_module()
+class TwoViewPreprocessor(MultiViewPreprocessor):
+    """The former name of :class:`MultiViewPreprocessor` (two views, no local views), kept for older configs."""
+
+
+__all__ = ['MultiViewPreprocessor', 'TwoViewPreprocessor', 'ViewAugmentation']
