@@ -5,8 +5,9 @@ import os.path as osp
 import pytest
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DATA_ROOT = os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(REPO_ROOT), 'shared', 'data'))
+from cledi.apis import REPO_ROOT, default_data_root
+
+DATA_ROOT = default_data_root()  # $CLEDI_DATA_ROOT, else ../shared/data beside the checkout
 
 TINY_ARCH = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
 # config overrides that shrink any CL-EDI config to a unit-sized model (32x32 input, patch 8); the detail

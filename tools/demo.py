@@ -9,17 +9,15 @@ number for the randomly initialised network.
 """
 import argparse
 import os.path as osp
-import sys
 import time
 
-from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.evaluation import build_eval_dataloader, evaluate_knn  # noqa: E402
-from cledi.utils import prepare_runner_config, setup_device  # noqa: E402
-from cledi.utils.schedule import rescale_epochs  # noqa: E402
+from cledi.apis import load_config, run_tool
+from cledi.engine import prepare_runner_config, setup_device
+from cledi.evaluation import build_eval_dataloader, evaluate_knn
+from cledi.utils import keep_freed_memory
 
 DEFAULT_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'cledi',
                           'cledi_vit-nano-p4_1xb128-coslr-40e_digits.py')
@@ -36,11 +34,10 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
-    cfg = Config.fromfile(args.config)
+    keep_freed_memory()
+    cfg = load_config(args.config, epochs=args.epochs)
     cfg.work_dir = args.work_dir
     cfg.launcher = 'none'
-    if args.epochs:
-        rescale_epochs(cfg, args.epochs)
     setup_device(cfg)
     runner = Runner.from_cfg(prepare_runner_config(cfg))
     logger = MMLogger.get_current_instance()
@@ -60,4 +57,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

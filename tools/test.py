@@ -1,6 +1,7 @@
 """Evaluate a checkpoint with a cledi config (classification / detection configs with a test split).
 
     python tools/test.py CONFIG CHECKPOINT [--data-root DIR] [--work-dir DIR] [--out FILE] [--cfg-options k=v ...]
+                         [--debug]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCESSES [same options]
 
 For kNN evaluation of pre-training checkpoints use tools/knn_eval.py.
@@ -8,17 +9,21 @@ For kNN evaluation of pre-training checkpoints use tools/knn_eval.py.
 import argparse
 import os
 import os.path as osp
-import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from cledi.utils import finish_distributed, prepare_runner_config, set_data_root, setup_device  # noqa: E402
+from cledi.apis import load_config, run_tool
+from cledi.engine import finish_distributed, prepare_runner_config, setup_device
+from cledi.utils import InputError, checkpoint_problem
+from cledi.utils.errors import DamagedCheckpointError
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Test a checkpoint with a cledi config')
+    parser = argparse.ArgumentParser(
+        description='Test a checkpoint with a cledi config', formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='example:\n  python tools/test.py configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_'
+        'pennfudan.py work_dirs/det/epoch_24.pth --data-root ../shared/data/pennfudan')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where the test logs go (default: work_dirs/<config name>)')
@@ -34,17 +39,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f"{what} '{path}' does not exist")
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.data_root:
-        set_data_root(cfg, args.data_root)
+    cfg = load_config(args.config, args.cfg_options, args.data_root)
+    problem = checkpoint_problem(args.checkpoint)
+    if problem is not None:
+        raise DamagedCheckpointError(f"checkpoint '{args.checkpoint}' cannot be tested: {problem}; pass an intact "
+                                     '.pth file of this config')
     if not cfg.get('test_dataloader') or not cfg.get('test_evaluator'):
-        raise ValueError(f"config '{args.config}' has no test_dataloader / test_evaluator; "
-                         'for a pre-training config use tools/knn_eval.py CONFIG CHECKPOINT')
+        raise InputError(f"config '{args.config}' has no test_dataloader / test_evaluator; for a pre-training "
+                         'config use tools/knn_eval.py CONFIG CHECKPOINT')
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
@@ -60,4 +62,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

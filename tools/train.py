@@ -1,31 +1,37 @@
 """Train with a cledi config: CL-EDI / MoCo v3 pre-training (MMPretrain) or detection transfer (MMDetection).
 
     python tools/train.py CONFIG [--data-root DIR] [--work-dir DIR] [--resume [CHECKPOINT]] [--amp [on|off|auto]]
-                          [--cfg-options k=v ...]
+                          [--epochs N] [--cfg-options k=v ...] [--debug]
     bash tools/dist_train.sh CONFIG NUM_PROCESSES [same options]
 
 The registry scope is the config's ``default_scope``. Without a GPU, multi-process runs use gloo. A config with
 a ``strategy`` (sharded training: ``cledi.FSDPStrategy``, MMEngine's ``DeepSpeedStrategy``) runs with MMEngine's
-``FlexibleRunner`` instead of the ``Runner``; launch it like any multi-process run (``dist_train.sh``).
+``FlexibleRunner`` instead of the ``Runner``; launch it like any multi-process run (``dist_train.sh``). Bad input
+(a missing config, data root or checkpoint, an unknown config key, a bad option value) ends with one line naming
+it and the fix, exit code 2; ``--debug`` shows the traceback.
 """
 import argparse
 import importlib.util
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.hooks import Hook
 from mmengine.runner import FlexibleRunner, Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a clone without `pip install`
-from cledi.engine import DamagedCheckpointError, NonFiniteLossError, resume_checkpoint  # noqa: E402
-from cledi.utils import finish_distributed, prepare_runner_config, set_data_root, setup_device  # noqa: E402
-from cledi.utils.memory import keep_freed_memory  # noqa: E402
-from cledi.utils.schedule import rescale_epochs  # noqa: E402
+from cledi.apis import load_config, run_tool
+from cledi.engine import (NonFiniteLossError, finish_distributed, prepare_runner_config, resume_checkpoint,
+                          setup_device)
+from cledi.utils import InputError, MissingInputError, keep_freed_memory
+
+EXAMPLE = """example:
+  python tools/train.py configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py \\
+      --data-root ../shared/data/cifar10 --epochs 12"""
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train a cledi config')
+    parser = argparse.ArgumentParser(description='Train a cledi config', epilog=EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config file')
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
     parser.add_argument(
@@ -33,7 +39,7 @@ def parse_args(argv=None):
         nargs='?',
         type=str,
         const='auto',
-        help='resume from CHECKPOINT, or with no value from the latest checkpoint in the work dir')
+        help='resume from CHECKPOINT, or with no value from the latest intact checkpoint in the work dir')
     parser.add_argument('--data-root', help='point every dataloader of the config (kNN monitor included) here')
     parser.add_argument(
         '--epochs', type=int, help='change max_epochs; warm-up and cosine phases are stretched to match')
@@ -57,19 +63,11 @@ def parse_args(argv=None):
 
 
 def build_config(args) -> Config:
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f"config file '{args.config}' does not exist")
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.data_root:
-        set_data_root(cfg, args.data_root)
-    if args.epochs:
-        rescale_epochs(cfg, args.epochs)
+    cfg = load_config(args.config, args.cfg_options, args.data_root, args.epochs)
     strategy = cfg.get('strategy') or {}
     if 'DeepSpeed' in str(strategy.get('type', '')) and importlib.util.find_spec('deepspeed') is None:
-        raise SystemExit(f"error: '{args.config}' trains with DeepSpeed, which is not installed: pip install "
-                         'deepspeed, or use the FSDP config of the same model (configs/cledi/*-fsdp-*.py)')
+        raise InputError(f"'{args.config}' trains with DeepSpeed, which is not installed: pip install deepspeed, or "
+                         'use the FSDP config of the same model (configs/cledi/*-fsdp-*.py)')
     cfg.launcher = args.launcher
     if args.work_dir:
         cfg.work_dir = args.work_dir
@@ -80,30 +78,53 @@ def build_config(args) -> Config:
         cfg.resume = True
         cfg.load_from = resume_checkpoint(cfg.work_dir)
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(f"--resume checkpoint '{args.resume}' does not exist; pass an existing .pth "
-                                    'file, or --resume alone to continue from the latest one in the work dir')
+        # a missing or damaged file stops here, naming the intact checkpoint beside it if there is one
         cfg.resume = True
         cfg.load_from = resume_checkpoint(cfg.work_dir, args.resume)
     setup_device(cfg, args.launcher, amp=args.amp)
     return prepare_runner_config(cfg)
 
 
+class TrainingStarted(Hook):
+    """Marks the end of the set-up: what fails before it is a config or input problem, not a training one."""
+
+    priority = 'HIGHEST'
+    started = False
+
+    def before_train(self, runner) -> None:
+        self.started = True
+
+
+def set_up_error(args, error: Exception) -> InputError:
+    return InputError(f"'{args.config}' could not be set up for training ({type(error).__name__}: {error}); check "
+                      "the config's keys and the --cfg-options values")
+
+
 def main(argv=None):
     args = parse_args(argv)
     keep_freed_memory()  # ~1.3x faster CPU steps: activations reuse heap memory instead of page-faulting in again
+    cfg = build_config(args)
     try:
-        cfg = build_config(args)
-    except DamagedCheckpointError as error:  # the message names the checkpoint and what to do
-        raise SystemExit(f'error: {error}') from None
-    runner = (FlexibleRunner if cfg.get('strategy') else Runner).from_cfg(cfg)
+        runner = (FlexibleRunner if cfg.get('strategy') else Runner).from_cfg(cfg)
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise set_up_error(args, error) from error
+    started = TrainingStarted()
+    runner.register_hook(started)
     try:
         runner.train()
     except NonFiniteLossError as error:
         runner.logger.error(str(error))
         raise SystemExit(f'error: {error}') from None
+    except (InputError, MissingInputError):
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        if started.started:
+            raise
+        raise set_up_error(args, error) from error
     finish_distributed(exit_process=True)  # a multi-process run ends here (see its docstring)
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

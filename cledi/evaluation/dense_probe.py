@@ -7,6 +7,9 @@ fitting takes seconds; the score is the mean IoU over the classes on held-out im
 segmentation probe of DINOv2 / SelfPatch reduced to one foreground class (Penn-Fudan: pedestrian vs background).
 """
 import json
+import os.path as osp
+import sys
+import time
 from typing import Dict, List, Tuple
 
 import numpy as np
@@ -15,6 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from cledi.models.backbones.vit import split_tokens
+from cledi.utils.errors import MissingInputError
 
 
 def load_instance_masks(ann_file: str, size: int) -> Tuple[List[str], torch.Tensor]:
@@ -135,3 +139,57 @@ def evaluate_dense_probe(probe: DenseLinearProbe, grids: torch.Tensor, masks: to
     pred = torch.cat([probe(grids[i:i + 64], tuple(masks.shape[-2:])).argmax(dim=1)
                       for i in range(0, len(grids), 64)])
     return iou_scores(pred, masks, num_classes)
+
+
+@torch.no_grad()
+def extract_token_grids(model: nn.Module, data_root: str, names: List[str], size: int, flip: bool = False,
+                        batch_size: int = 16) -> torch.Tensor:
+    """Token grids (N, C, h, w) of the named images of ``data_root/images``, resized to ``size`` squared (mirrored
+    with ``flip``), through the model's data preprocessor (normalisation only) and backbone; with a progress bar."""
+    import mmcv
+    from mmengine.utils import ProgressBar
+    grids, progress = [], ProgressBar(len(names))
+    for start in range(0, len(names), batch_size):
+        images = []
+        for name in names[start:start + batch_size]:
+            path = osp.join(data_root, 'images', name)
+            image = mmcv.imread(path, channel_order='bgr')
+            if image is None:
+                raise MissingInputError(f"image '{path}' (listed in the annotations) cannot be read; restore it or "
+                                        'remove it from the annotation file')
+            image = torch.from_numpy(mmcv.imresize(image, (size, size))).permute(2, 0, 1)
+            images.append(image.flip(-1) if flip else image)
+        # one view, as a list of view batches: what both cledi's MultiViewPreprocessor and MMPretrain's
+        # SelfSupDataPreprocessor (the PIL-path configs) normalise without augmenting
+        inputs = model.data_preprocessor(dict(inputs=[torch.stack(images)], data_samples=None), False)['inputs'][0]
+        grids.append(token_grid(model.backbone, inputs))
+        for _ in images:
+            progress.update()
+    sys.stdout.write('\n')
+    return torch.cat(grids)
+
+
+def run_dense_probe(model: nn.Module, data_root: str, input_size: int = 128, mask_size: int = 128, steps: int = 300,
+                    lr: float = 0.05, flip: bool = True, seed: int = 0) -> Dict[str, float]:
+    """The whole probe on a Penn-Fudan-style folder (``images/``, ``annotations/{train,val}.json``): token grids of
+    the training images (and their mirror images), a per-token linear classifier fitted on them, val mIoU.
+
+    Returns:
+        ``mIoU``, ``iou_0``, ``iou_1``, ``pixel_acc`` on val, ``train_mIoU`` and the wall time ``seconds``.
+    """
+    start = time.time()
+    names, masks = {}, {}
+    for split in ('train', 'val'):
+        names[split], masks[split] = load_instance_masks(osp.join(data_root, 'annotations', f'{split}.json'),
+                                                         mask_size)
+    train_grids = extract_token_grids(model, data_root, names['train'], input_size)
+    train_masks = masks['train']
+    if flip:  # the tokens of a mirrored image are not the mirrored tokens: extract them
+        train_grids = torch.cat([train_grids, extract_token_grids(model, data_root, names['train'], input_size, True)])
+        train_masks = torch.cat([train_masks, train_masks.flip(-1)])
+    val_grids = extract_token_grids(model, data_root, names['val'], input_size)
+    probe = fit_dense_probe(train_grids, train_masks, steps=steps, lr=lr, seed=seed)
+    scores = evaluate_dense_probe(probe, val_grids, masks['val'])
+    scores.update(train_mIoU=evaluate_dense_probe(probe, train_grids, train_masks)['mIoU'],
+                  seconds=time.time() - start, grid=list(val_grids.shape[-2:]))
+    return scores

@@ -1,8 +1,12 @@
-from .checkpoint import register_checkpoint_safe_globals
-from .config import check_data_roots, merge_data_preprocessor, prepare_runner_config, set_data_root
-from .setup import finish_distributed, setup_device
+"""Leaf helpers (torch, MMEngine and the standard library only; nothing of cledi's engine or models)."""
+from .checkpoint import checkpoint_problem, load_backbone_strict, load_checked, register_checkpoint_safe_globals
+from .config import check_data_roots, merge_data_preprocessor, scale_lr_for_accumulation, set_data_root
+from .errors import CheckpointMismatchError, DamagedCheckpointError, InputError, MissingInputError
+from .memory import keep_freed_memory
+from .schedule import rescale_epochs
 
 __all__ = [
-    'register_checkpoint_safe_globals', 'check_data_roots', 'merge_data_preprocessor', 'prepare_runner_config',
-    'set_data_root', 'setup_device'
+    'CheckpointMismatchError', 'DamagedCheckpointError', 'InputError', 'MissingInputError', 'check_data_roots',
+    'checkpoint_problem', 'keep_freed_memory', 'load_backbone_strict', 'load_checked', 'merge_data_preprocessor',
+    'register_checkpoint_safe_globals', 'rescale_epochs', 'scale_lr_for_accumulation', 'set_data_root'
 ]

@@ -70,6 +70,11 @@ def backbone_state_dict(checkpoint: dict, prefix: str = 'backbone.') -> dict:
     return weights
 
 
+def compare_keys(expected: set, found: set):
+    """(missing, unexpected): the sorted keys of ``expected`` not ``found``, and the reverse."""
+    return sorted(expected - found), sorted(found - expected)
+
+
 def checkpoint_problem(path: str) -> Optional[str]:
     """Why ``path`` is not a loadable torch checkpoint (missing, empty, truncated, corrupt), or None if intact.
 

@@ -4,6 +4,8 @@ from typing import Iterator, Tuple
 
 from mmengine.config import Config, ConfigDict
 
+from cledi.utils.errors import MissingInputError
+
 def _dataloaders(cfg: Config) -> Iterator[Tuple[str, ConfigDict]]:
     """Every dataloader config: top-level ``*_dataloader`` entries and those inside ``custom_hooks``."""
     for key in list(cfg.keys()):
@@ -15,7 +17,7 @@ def _dataloaders(cfg: Config) -> Iterator[Tuple[str, ConfigDict]]:
                 yield f'custom_hooks.{index}.{key}', value
 
 
-def _strip_collate_scope(cfg: Config) -> None:
+def strip_collate_scope(cfg: Config) -> None:
     """Drop ``_scope_`` from every dataloader's ``collate_fn``.
 
     Inheriting ``mmpretrain::``/``mmdet::`` bases makes MMEngine inject ``_scope_`` into dicts such as
@@ -54,7 +56,7 @@ def check_data_roots(cfg: Config) -> None:
         for path, leaf in _iter_datasets(dataset):
             data_root = leaf.get('data_root')
             if data_root and not osp.isdir(data_root):
-                raise FileNotFoundError(
+                raise MissingInputError(
                     f"{key}: data_root '{data_root}' does not exist (resolved from '{osp.abspath(data_root)}'). "
                     'Put the data there, or point the config at it: `tools/train.py CONFIG --data-root /path/to/data` '
                     f'(sets every dataloader), or `--cfg-options {key}.{path}.data_root=/path/to/data`.')
@@ -107,27 +109,4 @@ def scale_lr_for_accumulation(cfg: Config) -> Config:
             and 'accumulative_counts' not in scale):
         scale['base_batch_size'] = scale['base_batch_size'] / counts
         scale['accumulative_counts'] = counts
-    return cfg
-
-
-def prepare_runner_config(cfg: Config, check_data: bool = True) -> Config:
-    """Apply cledi's fixes to a loaded config before ``Runner.from_cfg``.
-
-    - removes the ``_scope_`` that ``mmpretrain::``/``mmdet::`` bases inject into ``collate_fn``;
-    - puts the top-level ``data_preprocessor`` into ``cfg.model`` (:func:`merge_data_preprocessor`);
-    - makes ``auto_scale_lr`` count every micro-batch of an accumulated step (:func:`scale_lr_for_accumulation`);
-    - checks that every ``data_root`` exists (``check_data=True``);
-    - makes the CheckpointHook write atomically (:class:`cledi.engine.AtomicLocalBackend`) unless the config
-      chose a storage backend or a remote ``out_dir`` itself.
-    """
-    _strip_collate_scope(cfg)
-    merge_data_preprocessor(cfg)
-    scale_lr_for_accumulation(cfg)
-    checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
-    local = '://' not in str(checkpoint_hook.get('out_dir') or '') if isinstance(checkpoint_hook, dict) else False
-    if local and not checkpoint_hook.get('backend_args'):
-        import cledi.engine  # noqa: F401  (registers the backend)
-        checkpoint_hook['backend_args'] = dict(backend='cledi_atomic')
-    if check_data:
-        check_data_roots(cfg)
     return cfg

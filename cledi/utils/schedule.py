@@ -1,6 +1,8 @@
 """Change the length of an epoch-based schedule without hand-editing its scheduler list."""
 from mmengine.config import Config
 
+from cledi.utils.errors import InputError
+
 
 def rescale_epochs(cfg: Config, max_epochs: int) -> Config:
     """Set ``train_cfg.max_epochs`` and stretch every epoch-based ``param_scheduler`` phase proportionally.
@@ -10,7 +12,11 @@ def rescale_epochs(cfg: Config, max_epochs: int) -> Config:
     Iteration-based phases are left as they are.
     """
     if max_epochs < 1:
-        raise ValueError(f'max_epochs must be >= 1, got {max_epochs}')
+        raise InputError(f'--epochs must be >= 1, got {max_epochs}')
+    if 'max_epochs' not in (cfg.get('train_cfg') or {}):
+        raise InputError(f"--epochs rescales an epoch-based schedule, but this config trains by iterations "
+                         f"(train_cfg = {dict(cfg.get('train_cfg') or {})}); set the length with "
+                         '--cfg-options train_cfg.max_iters=N instead')
     old_epochs = cfg.train_cfg.max_epochs
     scale = max_epochs / old_epochs
     schedulers = cfg.get('param_scheduler') or []

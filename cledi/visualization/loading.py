@@ -1,4 +1,4 @@
-"""Models and images for the visualisation tools: any CL-EDI / MoCo v3 config + checkpoint (or ``'random'``)."""
+"""Images for the visualisation tools (models load with ``cledi.apis.init_model``)."""
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
@@ -6,58 +6,11 @@ import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from torch.utils.data import Subset
 
+from cledi.apis import detail_pool  # noqa: F401  (re-exported by cledi.visualization)
 from cledi.evaluation import build_eval_dataloader
-from cledi.utils import check_data_roots, merge_data_preprocessor, set_data_root
-from cledi.utils.checkpoint import load_backbone_strict, load_module_strict
-
-
-def load_config(config: str, data_root: Optional[str] = None, cfg_options: Optional[dict] = None) -> Config:
-    """A config with the overrides applied, ``data_root`` set and the data preprocessor merged into the model."""
-    if not osp.isfile(config):
-        raise FileNotFoundError(f"config '{config}' does not exist")
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if data_root:
-        set_data_root(cfg, data_root)
-    return merge_data_preprocessor(cfg)
-
-
-def load_model(cfg: Config, checkpoint: str, seed: int = 0) -> nn.Module:
-    """Build the config's pre-training model in eval mode and load ``checkpoint`` into it.
-
-    The backbone is built with ``out_type='raw'`` (MoCo v3 configs ask for the CLS token only; the weights are
-    the same) so patch tokens are available. The backbone loads strictly: a checkpoint of another model is an error
-    naming the checkpoint and the mismatching weights. A CL-EDI detail pooling with weights loads too.
-
-    Args:
-        cfg: A config from :func:`load_config`.
-        checkpoint: A pre-training ``.pth`` file, or ``'random'`` for the random initialisation of ``seed``.
-        seed: Seed of the random initialisation.
-    """
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    from mmpretrain.registry import MODELS
-    cfg.model.backbone.out_type = 'raw'
-    torch.manual_seed(seed)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    if checkpoint != 'random':
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f"checkpoint '{checkpoint}' does not exist; pass a .pth file or 'random'")
-        load_backbone_strict(model.backbone, checkpoint)
-        pool = detail_pool(model)
-        if pool is not None and any(True for _ in pool.parameters()):
-            from cledi.models.algorithms.cledi import upgrade_state_dict
-            load_module_strict(pool, checkpoint, prefix='detail.pool.', upgrade=upgrade_state_dict)
-    return model.eval()
-
-
-def detail_pool(model: nn.Module) -> Optional[nn.Module]:
-    """The pooling of a CL-EDI model's detail part (``model.detail.pool``), or None."""
-    return getattr(getattr(model, 'detail', None), 'pool', None)
+from cledi.utils import check_data_roots
 
 
 def dataset_images(cfg: Config, num_images: int, loader_key: str = 'knn_query_dataloader',

@@ -5,5 +5,9 @@ _base_ = [
     '../_base_/schedules/adamw_coslr-200e_cifar.py',
     '../_base_/cledi_runtime.py',
 ]
+# pre-training on the whole training split: the val files are pre-training images here, so the monitor reads the
+# test split (for watching a run, not for choosing anything)
 default_hooks = dict(
-    logger=dict(interval=10), checkpoint=dict(interval=10), knn=dict(type='cledi.KNNEvalHook', interval=10))
+    logger=dict(interval=10),
+    checkpoint=dict(interval=10),
+    knn=dict(type='cledi.KNNEvalHook', interval=10, query_dataloader='knn_test_dataloader'))

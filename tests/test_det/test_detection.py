@@ -183,7 +183,7 @@ default_hooks = dict(logger=dict(interval=1))
 def test_detection_stays_float32_on_the_cpu_under_amp_auto():
     """mmcv's CPU nms / roi_align take float32 only: 'auto' must not turn bf16 on for a detector on the CPU,
     and 'on' is refused with the fix, before any training starts (it would fail inside mmcv's nms)."""
-    from cledi.utils.setup import setup_device
+    from cledi.engine import setup_device
     if torch.cuda.is_available():
         pytest.skip('the rule is about the CPU; this machine has a GPU')
     cfg = setup_device(Config.fromfile(PENNFUDAN_CONFIG), amp='auto')

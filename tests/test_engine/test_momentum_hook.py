@@ -5,7 +5,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from cledi.utils import prepare_runner_config, setup_device
+from cledi.engine import prepare_runner_config, setup_device
 
 from ..conftest import TINY_CLEDI_MODEL
 from ..test_tools.test_train import write_tiny_config

@@ -1,4 +1,5 @@
 """The frozen dense linear probe: IoU bookkeeping, fitting, mask loading, and tools/dense_probe.py end to end."""
+import copy
 import json
 import os.path as osp
 
@@ -7,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from cledi.evaluation.dense_probe import (evaluate_dense_probe, fit_dense_probe, iou_scores, load_instance_masks,
-                                          token_grid)
+                                          run_dense_probe, token_grid)
 from cledi.models import ViT
 from tools import dense_probe
 
@@ -65,17 +66,28 @@ def test_masks_of_the_real_penn_fudan_json_and_a_bad_json_is_named(pennfudan_roo
         load_instance_masks(str(bad), 64)
 
 
-def test_dense_probe_tool_with_random_init_and_a_checkpoint(tmp_path, pennfudan_root, pretraining_checkpoint):
-    checkpoint, config, _ = pretraining_checkpoint
+def test_dense_probe_tool_probes_the_weights_it_is_given(tmp_path, pennfudan_root, pretraining_checkpoint):
+    """The tool's numbers are the library probe of the model the checkpoint holds (not of a fresh model), and
+    'random' means the seeded initialisation; the JSON holds what was returned."""
+    from cledi.apis import init_model, load_config
+    _, config, model = pretraining_checkpoint
+    model = copy.deepcopy(model)  # the session's fixture stays as it is
+    with torch.no_grad():  # the checkpoint's weights made distinguishable from any fresh initialisation
+        for p in model.backbone.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    moved = tmp_path / 'moved.pth'
+    torch.save(dict(state_dict=model.state_dict()), moved)
+    options = ['--data-root', pennfudan_root, '--input-size', '64', '--mask-size', '32', '--steps', '100', '--no-flip']
     out = tmp_path / 'probe.json'
-    random_scores = dense_probe.main([config, 'random', '--data-root', pennfudan_root, '--input-size', '32',
-                                      '--mask-size', '32', '--steps', '30', '--out', str(out)])
-    written = json.loads(out.read_text())
-    assert written['mIoU'] == pytest.approx(random_scores['mIoU'])
-    assert written['checkpoint'] == 'random' and set(written) >= {'iou_0', 'iou_1', 'pixel_acc', 'train_mIoU'}
-    trained = dense_probe.main([config, checkpoint, '--data-root', pennfudan_root, '--input-size', '32',
-                                '--mask-size', '32', '--steps', '30', '--no-flip'])
-    assert trained['mIoU'] != random_scores['mIoU']  # other weights, other features
+    from_tool = dense_probe.main([config, str(moved), *options, '--out', str(out)])
+    expected = run_dense_probe(model.eval(), pennfudan_root, 64, 32, steps=100, flip=False)
+    assert from_tool['mIoU'] == pytest.approx(expected['mIoU'], abs=1e-6) and expected['iou_1'] > 0  # not all background
+    assert json.loads(out.read_text())['mIoU'] == pytest.approx(from_tool['mIoU'])
+    random_seed_1 = dense_probe.main([config, 'random', *options, '--seed', '1'])
+    fresh = run_dense_probe(init_model(load_config(config), None, seed=1), pennfudan_root, 64, 32, steps=100, flip=False,
+                            seed=1)
+    assert random_seed_1['mIoU'] == pytest.approx(fresh['mIoU'], abs=1e-6)
+    assert random_seed_1['mIoU'] != pytest.approx(from_tool['mIoU'], abs=1e-3)
 
 
 def test_dense_probe_tool_on_a_pil_path_config(pennfudan_root):

@@ -20,8 +20,8 @@ def test_benchmark_script_starts(script):
 
 
 def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_root):
-    sys.path.insert(0, REPO_ROOT)
-    from tools.benchmarks.lowdata_knn import parse_args, run_dir, write_holdout_list
+    from cledi.benchmarks import write_holdout_list
+    from tools.benchmarks.lowdata_knn import parse_args, run_dir
     path = write_holdout_list(cifar10_root, str(tmp_path / 'val.txt'))
     holdout = [line.split()[0] for line in open(path)]
     train = {line.split()[0] for line in open(osp.join(cifar10_root, 'meta', 'train_10pct.txt'))}
@@ -29,6 +29,11 @@ def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_roo
     assert not set(holdout) & train
     assert all(osp.isfile(osp.join(cifar10_root, 'train', name)) for name in holdout[::250])
     assert {line.split()[1] for line in open(path)} == {str(c) for c in range(10)}
+    # the configs' val queries (val_indices into meta/train.txt) are the same 5,000 images
+    from mmengine.config import Config
+    val_indices = Config.fromfile(osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'cifar10_splits.py')).val_indices
+    listing = open(osp.join(cifar10_root, 'meta', 'train.txt')).read().splitlines()
+    assert [listing[i].split()[0] for i in val_indices] == holdout
     args = parse_args(['--val', '--epochs', '3', '--cledi-config', 'configs/ablations/x_10pct_agg-attn.py'])
     assert run_dir(args, 'cledi', 1).endswith('cledi-agg-attn_e3_seed1_val')
     assert run_dir(args, 'mocov3', 1).endswith('mocov3_e3_seed1_val')
@@ -37,8 +42,7 @@ def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_roo
 
 
 def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
-    sys.path.insert(0, REPO_ROOT)
-    from tools.benchmarks.common import paired_gap
+    from cledi.benchmarks import paired_gap
     assert paired_gap([40.0, 43.0, 41.5], [38.0, 40.5, 39.0], target=2.0) == \
         '**+2.33** (per seed: +2.00, +2.50, +2.50; target +2.0: reached)'
     # the mean reaches the target but one seed goes the other way: not reached
@@ -50,7 +54,6 @@ def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
 
 def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
     import json
-    sys.path.insert(0, REPO_ROOT)
     from tools.benchmarks import lowdata_knn
     runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
     cls_knn = {'cledi': (40.0, 41.0), 'mocov3': (39.0, 41.5)}
@@ -77,7 +80,6 @@ def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
 
 def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint(tmp_path):
     import json
-    sys.path.insert(0, REPO_ROOT)
     from tools.benchmarks import dense_probe_bench
     cache = tmp_path / 'runs' / 'dense_probe'
     cache.mkdir(parents=True)
@@ -99,7 +101,6 @@ def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint
 
 def test_dense_probe_bench_probes_the_in_domain_pretrainings_with_their_dumped_configs(tmp_path):
     import json
-    sys.path.insert(0, REPO_ROOT)
     from tools.benchmarks import dense_probe_bench
     runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
     (runs / 'dense_probe').mkdir(parents=True)
@@ -126,8 +127,8 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     """Finished runs are read, not re-run; an interrupted run is resumed (--resume); the table has mean ± std over
     seeds and the two targets' verdicts."""
     import json
-    sys.path.insert(0, REPO_ROOT)
-    from tools.benchmarks import common, pennfudan_transfer as bench
+    from cledi.benchmarks import common
+    from tools.benchmarks import pennfudan_transfer as bench
     work_root = tmp_path / 'runs'
     base = ['--work-root', str(work_root), '--epochs', '2', '--seeds', '0', '1', '--pretrain', 'cifar10',
             '--pretrain-root', str(tmp_path / 'pt'), '--pretrain-epochs', '3', '--out', str(tmp_path / 'b.md')]
@@ -190,8 +191,8 @@ def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_r
 def test_lowdata_finetune_reads_finished_runs_resumes_an_interrupted_one_and_pairs_seeds(tmp_path, monkeypatch,
                                                                                            cifar10_root):
     import json
-    sys.path.insert(0, REPO_ROOT)
-    from tools.benchmarks import common, lowdata_finetune as bench
+    from cledi.benchmarks import common
+    from tools.benchmarks import lowdata_finetune as bench
     runs, out = tmp_path / 'runs', tmp_path / 'b.md'
     base = ['--work-root', str(runs), '--epochs', '3', '--seeds', '0', '1', '--finetune-epochs', '4',
             '--data-root', cifar10_root, '--out', str(out)]

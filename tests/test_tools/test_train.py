@@ -34,6 +34,8 @@ knn_bank_dataloader = dict(batch_size=64, num_workers=0,
                            dataset=dict(dataset=dict(data_root={data_root!r}, ann_file={ann_file!r})))
 knn_query_dataloader = dict(batch_size=64, num_workers=0,
                             dataset=dict(dataset=dict(data_root={data_root!r}, indices=200)))
+knn_test_dataloader = dict(batch_size=64, num_workers=0,
+                           dataset=dict(dataset=dict(data_root={data_root!r}, indices=200)))
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(vis_backends=vis_backends)
 """)

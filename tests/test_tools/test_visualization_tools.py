@@ -84,6 +84,7 @@ def test_curves_of_two_runs_and_a_missing_key(tmp_path):
     out = tmp_path / 'curves.png'
     vis_curves.main([str(tmp_path / 'cledi'), str(tmp_path / 'mocov3'), '--out', str(out), '--dpi', '40'])
     assert png_size(out) == (int(3 * 4.5 * 40), int(3.2 * 40))
-    assert vis_curves.run_curves(str(tmp_path / 'mocov3'), ['loss_global']) == {'loss_global': ([1.0], [3.5])}
-    with pytest.raises(SystemExit, match='no run logged'):
+    from cledi.visualization.curves import run_curves
+    assert run_curves(str(tmp_path / 'mocov3'), ['loss_global']) == {'loss_global': ([1.0], [3.5])}
+    with pytest.raises(InputError, match='no run logged'):
         vis_curves.main([str(tmp_path / 'cledi'), '--keys', 'knn/top1_k200', '--out', str(tmp_path / 'x.png')])

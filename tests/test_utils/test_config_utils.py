@@ -3,7 +3,8 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from cledi.utils import check_data_roots, prepare_runner_config
+from cledi.engine import prepare_runner_config
+from cledi.utils import check_data_roots
 from cledi.utils.schedule import rescale_epochs
 
 from ..helpers import CIFAR_CLEDI_CONFIG

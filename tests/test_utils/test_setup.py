@@ -4,7 +4,7 @@ import sys
 
 import torch.distributed as dist
 
-from cledi.utils import finish_distributed
+from cledi.engine import finish_distributed
 
 from ..conftest import REPO_ROOT
 
@@ -26,7 +26,7 @@ def test_finish_distributed_ends_a_multi_process_run_after_flushing(tmp_path):
     script = f"""
 import logging, sys
 import torch.distributed as dist
-from cledi.utils import finish_distributed
+from cledi.engine import finish_distributed
 finish_distributed(exit_process=True)  # no group: returns, the process goes on
 logger = logging.getLogger('run')
 logger.addHandler(logging.FileHandler({str(log)!r}))

@@ -22,16 +22,12 @@ import glob
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools import dense_probe  # noqa: E402
-from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, paired_gap)
-from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
-from tools.benchmarks.pennfudan_transfer import PRETRAIN_EPOCHS as PENNFUDAN_EPOCHS, pretrain_dir  # noqa: E402
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.apis import init_model, load_config
+from cledi.benchmarks import (METHODS, MODELS, NAMES, PENNFUDAN_PRETRAIN_EPOCHS, ROOT, TARGETS, default_data_root,
+                              lowdata_run_dir, machine, mean_std, paired_gap, pennfudan_pretrain_dir, write_section)
+from cledi.evaluation.dense_probe import run_dense_probe
 
 PRETRAIN = {
     'cifar10': dict(work_root='work_dirs/bench_lowdata_knn', input_size=128, section='dense-probe'),
@@ -65,14 +61,14 @@ def parse_args(argv=None):
 
 def run_dir(args, method, seed):
     if args.pretrain == 'pennfudan':
-        return pretrain_dir(args.work_root, method, args.patch, seed)
+        return pennfudan_pretrain_dir(args.work_root, method, args.patch, seed)
     return lowdata_run_dir(args.work_root, method, args.epochs, seed)
 
 
 def checkpoint_of(args, method, seed):
     if method == 'random':
         return 'random'
-    epochs = PENNFUDAN_EPOCHS if args.pretrain == 'pennfudan' else args.epochs
+    epochs = PENNFUDAN_PRETRAIN_EPOCHS if args.pretrain == 'pennfudan' else args.epochs
     return osp.join(run_dir(args, method, seed), f'epoch_{epochs}.pth')
 
 
@@ -105,10 +101,11 @@ def probe(args, method, seed):
             return json.load(f)
     checkpoint = checkpoint_of(args, method, seed)
     os.makedirs(osp.dirname(result), exist_ok=True)
-    dense_probe.main([config_of(args, method, seed), checkpoint, '--data-root', args.data_root, '--input-size',
-                      str(args.input_size), '--seed', str(seed), '--out', result])
-    with open(result) as f:
-        return json.load(f)
+    model = init_model(load_config(config_of(args, method, seed)), checkpoint, seed)
+    scores = run_dense_probe(model, args.data_root, args.input_size, seed=seed)
+    with open(result, 'w') as f:
+        json.dump(dict(scores, checkpoint=checkpoint, input_size=args.input_size), f, indent=2)
+    return scores
 
 
 def main(argv=None):
@@ -127,7 +124,7 @@ def main(argv=None):
     names = dict(NAMES, random='random init')
     if args.pretrain == 'pennfudan':
         which = f'--pretrain pennfudan --work-root {args.work_root} --patch {args.patch}'
-        source = (f'the {PENNFUDAN_EPOCHS}-epoch in-domain pre-trainings of `pennfudan_transfer.py` in '
+        source = (f'the {PENNFUDAN_PRETRAIN_EPOCHS}-epoch in-domain pre-trainings of `pennfudan_transfer.py` in '
                   f'`{args.work_root}` (ViT-mini patch {args.patch}, CL-EDI / MoCo v3 with the same budget on the 120 '
                   f'unlabelled Penn-Fudan training images, crops of 12 x 12 patches, seed = the run seed)')
     else:
@@ -153,7 +150,7 @@ def main(argv=None):
                      f'{mean_std([r["iou_1"] for r in results])} | {mean_std([r["iou_0"] for r in results])} | '
                      f'{mean_std([r["pixel_acc"] for r in results])} | '
                      f'{", ".join(format(r["mIoU"], ".2f") for r in results)} |')
-    gap = paired_gap([r['mIoU'] for r in rows['cledi']], [r['mIoU'] for r in rows['mocov3']], target=2.0)
+    gap = paired_gap([r['mIoU'] for r in rows['cledi']], [r['mIoU'] for r in rows['mocov3']], target=TARGETS['dense'])
     lines += ['', f'CL-EDI - MoCo v3, val mIoU: {gap}.',
               '', f'Wall time of this invocation: {(time.time() - start) / 60:.0f} min (cached probes are not re-run).']
     title = 'Dense linear probe, Penn-Fudan person masks (CPU)' + (

@@ -1,182 +1,242 @@
-"""Pre-training throughput of the data paths and precisions: full training iterations (loader + views + step).
+"""Pre-training throughput of the engine's settings, as full training iterations, with FLOP accounting.
 
-    python tools/benchmarks/engine_speed.py [--rounds 3] [--iters 8] [--warmup 4] [--variants a b c d]
+    python tools/benchmarks/engine_speed.py [--rounds 3] [--iters 6] [--warmup 3] [--variants before now ...]
+    python tools/benchmarks/engine_speed.py --config configs/recipes/...py   # a recipe's model, views and batch
 
-Variants, ViT-mini patch 4, CIFAR-10 10 % (5,000 images), batch 128 (``--model vit-s-p4``: ViT-S, batch 256):
+Each variant is the CL-EDI config of ``--model`` (ViT-mini patch 4, CIFAR-10 10 %, its batch) or ``--config``,
+with one setting of the engine (A = ``before``, the code before this round's speed work):
 
-- (a) ``mocov3-pil``: MMPretrain's MoCoV3 on the PIL path (decode + both views image by image in 2 loader
-  workers), float32: MMPretrain's own recipe as it ships, the anchor;
-- (b) ``cledi-pil``: CL-EDI on the same PIL path, float32 (CL-EDI before the fast engine);
-- (c) ``cledi-fast``: CL-EDI on the fast path (images decoded once into ``cledi.DecodedImageCache``, both views
-  made batched by ``cledi.MultiViewPreprocessor``), float32;
-- (d) ``cledi-fast-bf16``: (c) with bf16 autocast (``cledi.AutocastOptimWrapper``);
-- (e) ``mocov3-fast``: MoCoV3 on the fast path, float32 (the baseline's like-for-like path).
+- ``before``: the fast path (images decoded once, views made batched on the device), bf16 autocast, torch's fused
+  attention kernel (``F.scaled_dot_product_attention``), glibc's default allocator settings, AdamW's for-loop;
+- ``attention``: ``before`` with ``cledi.models.utils.attention`` (two matrix products in bf16 on a CPU);
+- ``memory``: ``before`` with ``cledi.utils.memory.keep_freed_memory`` (freed activations stay in the heap);
+- ``now``: both (what ``tools/train.py`` does);
+- ``now-fused``: ``now`` with AdamW's fused kernel;
+- ``fp32-before`` / ``fp32-now``: the same in float32 (where the attention kernel does not change).
 
-All variants are built in this process from the configs (model, AdamW wrapper, Runner-built dataloader with its
-persistent workers) and run round-robin: every round gives each variant ``--warmup`` untimed iterations (the
-batches its idle workers prefetched are used up there), then ``--iters`` timed ones. Reports images/s (median
-over rounds), the ratios (d)/(b) and (c)/(b) as medians of per-round paired ratios, and where an iteration's
-time goes (waiting for the loader, making the views, the model step). Writes the table to docs/benchmarks.md.
+Every variant runs in a fresh process per round (so allocator settings cannot leak between variants), in turn,
+round after round: ``--warmup`` untimed iterations, then ``--iters`` timed ones, loader included (2 workers,
+Runner-built). One training step's FLOPs per image are counted once with ``torch.utils.flop_counter`` (matrix
+products of forward and backward: both views, momentum keys, projector / predictor MLPs); the machine's practical
+peak is the best of a 2048^3 bf16 and fp32 matrix product on the same threads. Reports images/s (median over
+rounds), GFLOP/s and the share of the peak of the variant's precision, and the medians of per-round paired ratios
+against ``before``. Writes the table to docs/benchmarks.md (section ``engine-speed``).
 """
 import argparse
+import json
 import os.path as osp
 import statistics
+import subprocess
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import ROOT, default_data_root, load_config, machine  # noqa: E402
-from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402  (the CIFAR 10 % twin configs, one table)
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.benchmarks import MODELS, ROOT, default_data_root, load_config, machine, write_section
 
-PIL_DATA = 'configs/_base_/datasets/cifar10_folder_pil.py'
-# key: (method, data path, precision, text)
-VARIANTS = {
-    'a': ('mocov3', 'pil', 'fp32', 'MoCo v3 (MMPretrain MoCoV3), PIL path, fp32'),
-    'b': ('cledi', 'pil', 'fp32', 'CL-EDI, PIL path, fp32'),
-    'c': ('cledi', 'fast', 'fp32', 'CL-EDI, fast path, fp32'),
-    'd': ('cledi', 'fast', 'bf16', 'CL-EDI, fast path, bf16 autocast'),
-    'e': ('mocov3', 'fast', 'fp32', 'MoCo v3, fast path, fp32'),
+VARIANTS = {  # name: (precision, attention kernel, allocator, AdamW, text)
+    'before': ('bf16', 'sdpa', 'default', 'foreach', 'bf16, fused SDPA kernel, default allocator (A: before)'),
+    'attention': ('bf16', 'auto', 'default', 'foreach', 'bf16, cledi attention'),
+    'memory': ('bf16', 'sdpa', 'keep', 'foreach', 'bf16, freed memory kept'),
+    'now': ('bf16', 'auto', 'keep', 'foreach', 'bf16, cledi attention + freed memory kept (B: now)'),
+    'now-fused': ('bf16', 'auto', 'keep', 'fused', 'bf16, now + fused AdamW'),
+    'fp32-before': ('fp32', 'sdpa', 'default', 'foreach', 'fp32, default allocator'),
+    'fp32-now': ('fp32', 'auto', 'keep', 'foreach', 'fp32, freed memory kept'),
 }
+DEFAULT_VARIANTS = ['before', 'attention', 'memory', 'now', 'now-fused', 'fp32-before', 'fp32-now']
+TARGET = 1.5  # now / before, images/s (or >= 50 % of the bf16 matmul peak)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog='example: python tools/benchmarks/engine_speed.py --rounds 3 --iters 6')
     parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--iters', type=int, default=8, help='timed iterations per variant and round')
-    parser.add_argument('--warmup', type=int, default=4, help='untimed iterations per variant and round')
-    parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=['a', 'b', 'c', 'd'])
+    parser.add_argument('--iters', type=int, default=6, help='timed iterations per variant and round')
+    parser.add_argument('--warmup', type=int, default=3, help='untimed iterations per variant and round')
+    parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=DEFAULT_VARIANTS)
     parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4')
+    parser.add_argument('--config', help="a pre-training config to measure instead of --model's CL-EDI config")
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
+    parser.add_argument('--section', default='engine-speed')
     parser.add_argument('--no-write', action='store_true', help='print the table only')
+    parser.add_argument('--child', choices=sorted(VARIANTS), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def variant_config(args, key):
-    """The config of one variant: the method's CIFAR 10 % config, on the PIL path where the variant says so."""
-    from mmengine.config import Config
-    method, path, _, _ = VARIANTS[key]
-    cfg = load_config(MODELS[args.model][method])
-    if path == 'pil':
-        pil = Config.fromfile(osp.join(ROOT, PIL_DATA))
-        ann_file = cfg.train_dataloader.dataset.dataset.ann_file
-        cfg.train_dataloader = dict(pil.train_dataloader, batch_size=cfg.train_dataloader.batch_size,
-                                    num_workers=cfg.train_dataloader.num_workers)
-        cfg.train_dataloader.dataset.ann_file = ann_file
-        cfg.model.data_preprocessor = pil.data_preprocessor
-    from cledi.utils import set_data_root
-    set_data_root(cfg, args.data_root)
-    return cfg
+def config_path(args) -> str:
+    return args.config or MODELS[args.model]['cledi']
 
 
-class Variant:
-    """One variant's model, optimizer wrapper and endless batch iterator."""
+def build(args, variant, precision=None):
+    """The variant's model (engine settings applied), optimizer wrapper and config."""
+    import torch
+    import torch.nn.functional as F
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import init_default_scope
+    from mmpretrain.models.utils.attention import MultiheadAttention
+    from mmpretrain.registry import MODELS as REGISTRY
+    precision_, attention, _, adamw, _ = VARIANTS[variant]
+    cfg = load_config(config_path(args), data_root=args.data_root)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = REGISTRY.build(cfg.model)
+    model.init_weights()
+    model.train()
+    if attention == 'sdpa':
+        for module in model.modules():
+            if isinstance(module, MultiheadAttention):
+                module.scaled_dot_product_attention = F.scaled_dot_product_attention
+    optim_cfg = dict(cfg.optim_wrapper)
+    if adamw == 'fused':
+        optim_cfg['optimizer'] = dict(optim_cfg['optimizer'], fused=True)
+    if (precision or precision_) == 'bf16':
+        optim_cfg.update(type='cledi.AutocastOptimWrapper', dtype='bfloat16')
+    return model, build_optim_wrapper(model, optim_cfg), cfg
 
-    def __init__(self, args, key):
-        import torch
-        from mmengine.logging import MessageHub
-        from mmengine.optim import build_optim_wrapper
-        from mmengine.registry import init_default_scope
-        from mmengine.runner import Runner
-        from mmpretrain.registry import MODELS
-        self.key, (self.method, self.path, self.precision, self.text) = key, VARIANTS[key]
-        cfg = variant_config(args, key)
-        init_default_scope('mmpretrain')
-        torch.manual_seed(0)
-        self.model = MODELS.build(cfg.model)
-        self.model.init_weights()
-        self.model.train()
-        optim_cfg = dict(cfg.optim_wrapper)
-        if self.precision == 'bf16':
-            optim_cfg.update(type='cledi.AutocastOptimWrapper', dtype='bfloat16')
-        self.optim_wrapper = build_optim_wrapper(self.model, optim_cfg)
-        self.loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
-        self.batch_size = cfg.train_dataloader.batch_size
-        self.batches = self._forever()
-        hub = MessageHub.get_current_instance()  # MoCoV3 reads its EMA schedule position from the hub
-        hub.update_info('iter', 0)
-        hub.update_info('max_iters', 10000)
-        if hasattr(self.model, 'set_momentum'):
-            self.model.set_momentum(0, 10000)
-        self.rounds = []  # per round: dict(seconds per iteration, data wait, views)
 
-    def _forever(self):
+def child(args):
+    """One variant in this process: prints a JSON line with the timed iterations' figures."""
+    import torch
+    from mmengine.logging import MessageHub
+    from mmengine.runner import Runner
+
+    from cledi.utils.memory import keep_freed_memory
+    if VARIANTS[args.child][2] == 'keep':
+        keep_freed_memory()
+    model, optim_wrapper, cfg = build(args, args.child)
+    hub = MessageHub.get_current_instance()  # MMPretrain's MoCoV3 reads its EMA schedule position from the hub
+    hub.update_info('iter', 0)
+    hub.update_info('max_iters', 10000)
+    if hasattr(model, 'set_momentum'):
+        model.set_momentum(0, 10000)
+    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+
+    def batches():
         while True:
-            yield from self.loader
+            yield from loader
 
-    def run(self, iters, timed):
-        wait = views = 0.0
+    stream, wait = batches(), 0.0
+    for _ in range(args.warmup):
+        model.train_step(next(stream), optim_wrapper)
+    start = time.perf_counter()
+    for _ in range(args.iters):
+        before = time.perf_counter()
+        batch = next(stream)
+        wait += time.perf_counter() - before
+        model.train_step(batch, optim_wrapper)
+    seconds = (time.perf_counter() - start) / args.iters
+    print(json.dumps(dict(step_s=seconds, wait_s=wait / args.iters, batch=cfg.train_dataloader.batch_size,
+                          threads=torch.get_num_threads())))
+
+
+def flops_per_image(args) -> float:
+    """Matrix-product FLOPs of one training step per image (forward and backward, every view and key)."""
+    from mmengine.logging import MessageHub
+    from mmengine.runner import Runner
+    from torch.utils.flop_counter import FlopCounterMode
+    model, optim_wrapper, cfg = build(args, 'now')
+    MessageHub.get_current_instance().update_info('iter', 0)
+    MessageHub.get_current_instance().update_info('max_iters', 10000)
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+    batch = next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))
+    with FlopCounterMode(display=False) as counter:
+        model.train_step(batch, optim_wrapper)
+    return counter.get_total_flops() / cfg.train_dataloader.batch_size
+
+
+def matmul_peak(dtype_name: str, size: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of the best of ``repeats`` (size x size) @ (size x size) products in this process."""
+    import torch
+    dtype = getattr(torch, dtype_name)
+    a, b = torch.randn(size, size).to(dtype), torch.randn(size, size).to(dtype)
+    a @ b
+    best = float('inf')
+    for _ in range(repeats):
         start = time.perf_counter()
-        for _ in range(iters):
-            before = time.perf_counter()
-            batch = next(self.batches)
-            wait += time.perf_counter() - before
-            if self.path == 'fast':  # the views alone, on a copy of the batch (not part of the timed step)
-                views_start = time.perf_counter()
-                self.model.data_preprocessor(batch, True)
-                views += time.perf_counter() - views_start
-                start += time.perf_counter() - views_start
-            self.model.train_step(batch, self.optim_wrapper)
-        if timed:
-            self.rounds.append(dict(step_s=(time.perf_counter() - start) / iters, wait_s=wait / iters,
-                                    views_s=views / iters))
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best / 1e9
 
-    def images_per_s(self, index):
-        return self.batch_size / self.rounds[index]['step_s']
+
+def torch_version() -> str:
+    import torch
+    return torch.__version__
+
+
+def run_child(args, variant) -> dict:
+    cmd = [sys.executable, osp.abspath(__file__), '--child', variant, '--iters', str(args.iters), '--warmup',
+           str(args.warmup), '--model', args.model, '--data-root', args.data_root]
+    if args.config:
+        cmd += ['--config', args.config]
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def command_line(args) -> str:
+    parts = [f'python tools/benchmarks/engine_speed.py --rounds {args.rounds} --iters {args.iters} --warmup '
+             f'{args.warmup}']
+    if args.variants != DEFAULT_VARIANTS:
+        parts.append(f'--variants {" ".join(args.variants)}')
+    if args.config:
+        parts.append(f'--config {args.config}')
+    elif args.model != 'vit-mini-p4':
+        parts.append(f'--model {args.model}')
+    return ' '.join(parts)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    import torch
-    variants = [Variant(args, key) for key in args.variants]
+    if args.child:
+        return child(args)
+    peaks = {'bf16': matmul_peak('bfloat16'), 'fp32': matmul_peak('float32')}
+    flops = flops_per_image(args)
+    results = {variant: [] for variant in args.variants}
     for round_index in range(args.rounds):
-        for variant in variants:
-            variant.run(args.warmup, timed=False)
-            variant.run(args.iters, timed=True)
-            last = variant.rounds[-1]
-            print(f'[round {round_index + 1}] ({variant.key}) {variant.text}: {variant.images_per_s(-1):.1f} img/s '
-                  f'(loader wait {1000 * last["wait_s"]:.0f} ms, views {1000 * last["views_s"]:.0f} ms per '
-                  'iteration)', flush=True)
-    by_key = {variant.key: variant for variant in variants}
+        for variant in args.variants:
+            result = run_child(args, variant)
+            results[variant].append(result)
+            print(f'[round {round_index + 1}] {variant}: {result["batch"] / result["step_s"]:.1f} img/s', flush=True)
+    rate = {v: [r['batch'] / r['step_s'] for r in rs] for v, rs in results.items()}
+    batch = results[args.variants[0]][0]['batch']
     lines = [
-        f'Command: `python tools/benchmarks/engine_speed.py --rounds {args.rounds} --iters {args.iters} --warmup '
-        f'{args.warmup} --variants {" ".join(args.variants)}'
-        + (f' --model {args.model}`' if args.model != 'vit-mini-p4' else '`'),
+        f'Command: `{command_line(args)}`',
         '',
-        f'Machine: {machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}. '
-        f'{args.model}, CIFAR-10 10 %, batch {variants[0].batch_size}, 2 loader workers; full training '
-        f'iterations (loader, views, forward, backward, AdamW, EMA); {args.rounds} alternating rounds of '
-        f'{args.warmup} untimed + {args.iters} timed iterations per variant.',
+        f'Machine: {machine()}, {results[args.variants[0]][0]["threads"]} torch threads, torch {torch_version()}. '
+        f'`{config_path(args)}`, batch {batch}, 2 loader workers; full training iterations (loader, views, '
+        f'forward, backward, AdamW, EMA), each variant in a fresh process, {args.rounds} alternating rounds of '
+        f'{args.warmup} untimed + {args.iters} timed iterations. One training step: **{flops / 1e9:.2f} GFLOP per '
+        f'image** (`torch.utils.flop_counter`, matrix products of forward and backward). Practical peak of this '
+        f'machine, best 2048^3 matrix product on the same threads: bf16 {peaks["bf16"]:.0f} GFLOP/s, fp32 '
+        f'{peaks["fp32"]:.0f} GFLOP/s.',
         '',
-        '| variant | images/s, median | images/s per round | loader wait (ms / it) | views on the device '
-        '(ms / it) |',
-        '|---|---|---|---|---|',
+        '| variant | images/s, median | images/s per round | GFLOP/s | of the peak (its precision) | '
+        'loader wait (ms / it) |',
+        '|---|---|---|---|---|---|',
     ]
-    for variant in variants:
-        rates = [variant.images_per_s(i) for i in range(args.rounds)]
-        wait = statistics.median(r['wait_s'] for r in variant.rounds)
-        views = statistics.median(r['views_s'] for r in variant.rounds)
-        views_text = f'{1000 * views:.0f}' if variant.path == 'fast' else 'in the workers'
-        lines.append(f'| ({variant.key}) {variant.text} | {statistics.median(rates):.1f} | '
-                     f'{", ".join(f"{r:.1f}" for r in rates)} | {1000 * wait:.0f} | {views_text} |')
-    ratios = []
-    for num, den, target in (('d', 'b', 1.35), ('c', 'b', None), ('b', 'a', None), ('d', 'c', None),
-                             ('e', 'a', None)):
-        if num in by_key and den in by_key:
-            paired = [by_key[num].images_per_s(i) / by_key[den].images_per_s(i) for i in range(args.rounds)]
+    for variant in args.variants:
+        median = statistics.median(rate[variant])
+        achieved = median * flops / 1e9
+        peak = peaks[VARIANTS[variant][0]]
+        wait = statistics.median(r['wait_s'] for r in results[variant]) * 1000
+        lines.append(f'| `{variant}`: {VARIANTS[variant][4]} | {median:.1f} | '
+                     f'{", ".join(f"{r:.1f}" for r in rate[variant])} | {achieved:.0f} | {100 * achieved / peak:.0f} % '
+                     f'| {wait:.0f} |')
+    if 'before' in results:
+        lines += ['', 'Images/s against `before` (A), medians of the per-round paired ratios:', '']
+        for variant in args.variants:
+            if variant == 'before':
+                continue
+            paired = [b / a for a, b in zip(rate['before'], rate[variant])]
             ratio = statistics.median(paired)
-            verdict = f' (target >= {target}: {"met" if ratio >= target else "NOT met"})' if target else ''
-            ratios.append(f'({num}) / ({den}): **{ratio:.3f}**{verdict}, per round '
-                          + ', '.join(f'{r:.3f}' for r in paired))
-    lines += ['', 'Images/s ratios, medians of the per-round paired ratios:', '']
-    lines += [f'- {line}' for line in ratios]
+            target = (f' (target >= {TARGET}: {"met" if ratio >= TARGET else "not met"})' if variant == 'now' else '')
+            lines.append(f'- `{variant}` / `before`: **{ratio:.3f}**{target}, per round '
+                         + ', '.join(f'{r:.3f}' for r in paired))
     text = '\n'.join(lines)
-    print(text)
+    print(text, flush=True)
     if not args.no_write:
-        key = 'engine-speed' if args.model == 'vit-mini-p4' else f'engine-speed-{args.model}'
-        write_section(osp.join(ROOT, args.out), key, f'Fast engine: pre-training throughput ({args.model})', text)
-    return by_key
+        write_section(osp.join(ROOT, args.out), args.section, 'Engine speed: training throughput and FLOPs (CPU)',
+                      text)
+    return rate
 
 
 if __name__ == '__main__':

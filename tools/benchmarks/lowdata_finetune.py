@@ -19,13 +19,9 @@ the same command again continues. Writes the table into docs/benchmarks.md.
 import argparse
 import os.path as osp
 import statistics
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
-                                     logged_scalars, mean_std, paired_gap, run_or_resume)
-from tools.benchmarks.lowdata_knn import write_holdout_list  # noqa: E402
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, logged_scalars, lowdata_run_dir,
+                              machine, mean_std, paired_gap, run_or_resume, write_holdout_list, write_section)
 
 CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
 INITS = ('random', *METHODS)
@@ -113,7 +109,7 @@ def report(args, rows):
                          f'{", ".join(format(r["top1"], ".2f") for r in results)} | '
                          f'{statistics.median(r["wall_s"] for r in results) / 60:.1f} min |')
     if len(rows['cledi']) == len(rows['mocov3']) == len(args.seeds):
-        gap = paired_gap([r['top1'] for r in rows['cledi']], [r['top1'] for r in rows['mocov3']], target=1.0)
+        gap = paired_gap([r['top1'] for r in rows['cledi']], [r['top1'] for r in rows['mocov3']], target=TARGETS['finetune'])
         lines += ['', f'CL-EDI - MoCo v3, top-1: {gap}.']
     write_section(osp.join(ROOT, args.out), args.section,
                   f'Fine-tuning on the labelled low-data CIFAR-10 split (ViT-mini, CPU){", validation" if args.val else ""}',

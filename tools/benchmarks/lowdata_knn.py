@@ -17,7 +17,6 @@ and the machine. ``--feature-report`` scores the finished runs with CLS, mean-pa
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -25,26 +24,12 @@ import time
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.evaluation import FEATURE_TYPES  # noqa: E402
-from cledi.visualization import read_scalars, scalar_curves  # noqa: E402
-from tools.benchmarks.common import (METHODS, NAMES, ROOT, default_data_root, lowdata_run_dir, machine,  # noqa: E402
-                                     mean_std, paired_gap, start, train_command)
-from tools.benchmarks.report import write_section  # noqa: E402
-from tools.visualization.vis_curves import plot_runs  # noqa: E402
-
-MODELS = {
-    'vit-mini-p4': {
-        'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-        'text': 'ViT-mini (128-d, 6 layers, 4 heads) patch 4, 1024-wide projector / predictor',
-    },
-    'vit-s-p4': {
-        'cledi': 'configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-        'text': 'ViT-S (384-d, 12 layers, 12 heads) patch 4, 4096-wide projector / predictor',
-    },
-}
+from cledi.evaluation import FEATURE_TYPES
+from cledi.visualization import read_scalars, scalar_curves
+from cledi.benchmarks.common import (METHODS, MODELS, NAMES, ROOT, TARGETS, default_data_root, lowdata_run_dir,
+                                     machine, mean_std, paired_gap, start, train_command)
+from cledi.benchmarks.report import write_section
+from cledi.visualization.curves import plot_runs
 
 
 def parse_args(argv=None):
@@ -92,32 +77,9 @@ def method_name(args, method):
     return f'{NAMES[method]} ({variant_name(args)})' if method == 'cledi' and args.cledi_config else NAMES[method]
 
 
-HOLDOUT = range(500, 1000)  # file numbers per class; train_10pct.txt holds 0000-0499
-
-
-def write_holdout_list(data_root, out_path):
-    """The held-out validation list: training files 0500-0999 of every class (5,000 images, 500 per class)."""
-    listing = osp.join(data_root, 'meta', 'train.txt')
-    if not osp.isfile(listing):
-        raise FileNotFoundError(f"'{listing}' does not exist: --data-root must be the CIFAR-10 folder copy with "
-                                'meta/train.txt (e.g. ../shared/data/cifar10)')
-    with open(listing) as f:
-        lines = [line for line in f if int(osp.splitext(osp.basename(line.split()[0]))[0]) in HOLDOUT]
-    if len(lines) != 10 * len(HOLDOUT):
-        raise RuntimeError(f'expected {10 * len(HOLDOUT)} held-out images in {data_root}/meta/train.txt, '
-                           f'found {len(lines)}: is --data-root the CIFAR-10 folder copy?')
-    os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
-    tmp_path = f'{out_path}.{os.getpid()}.tmp'  # atomic: parallel invocations may write it at the same time
-    with open(tmp_path, 'w') as f:
-        f.writelines(lines)
-    os.replace(tmp_path, out_path)
-    return osp.abspath(out_path)
-
-
-def query_split_options(ann_file):
-    """``--cfg-options`` that make the kNN queries the images of ``ann_file`` (training folder, cached)."""
-    return [f'knn_query_dataloader.dataset.dataset.ann_file={ann_file}',
-            'knn_query_dataloader.dataset.dataset.data_prefix=train']
+def monitor_options(val):
+    """``--cfg-options`` of the kNN monitor's queries: the configs' val queries, or the test split."""
+    return [] if val else ['default_hooks.knn.query_dataloader=knn_test_dataloader']
 
 
 def train(args, method, seed, wait=True):
@@ -127,10 +89,7 @@ def train(args, method, seed, wait=True):
         print(f'[bench] {method} seed {seed}: finished already ({work_dir})', flush=True)
         return None
     config = config_of(args, method)
-    val = []
-    if args.val:
-        holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
-        val = query_split_options(holdout)
+    val = monitor_options(args.val)
     resume = bool(glob.glob(osp.join(work_dir, 'epoch_*.pth')))
     cmd = train_command(
         config, work_dir, args.data_root, args.epochs, resume,
@@ -225,7 +184,7 @@ def report(args, seconds):
     if paired:
         cledi, mocov3 = ([curves[m, s][max(curves[m, s])]['top1_k20'] for s in paired] for m in ('cledi', 'mocov3'))
         lines += ['', f'Gap CL-EDI - MoCo v3 (k=20, mean of the paired differences of seeds '
-                  f'{", ".join(map(str, paired))}): {paired_gap(cledi, mocov3, target=2.0)}.']
+                  f'{", ".join(map(str, paired))}): {paired_gap(cledi, mocov3, target=TARGETS["knn"])}.']
     epochs = sorted({e for c in curves.values() for e in c})
     lines += ['', 'kNN top-1 (k=20) over epochs:', '',
               '| epoch | ' + ' | '.join(f'{method_name(args, m)} s{s}' for m in args.methods
@@ -250,12 +209,8 @@ def report(args, seconds):
 def knn_eval(args, config, checkpoint, split, out):
     """tools/knn_eval.py --linear with all three feature types on 'val' (held-out training images) or 'test'; cached."""
     if not osp.isfile(out):
-        split_opts = []
-        if split == 'val':
-            holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
-            split_opts = query_split_options(holdout)
-        cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--feature', *FEATURE_TYPES,
-               '--linear', '--data-root', args.data_root, '--out', out, *(['--cfg-options', *split_opts] if split_opts else [])]
+        cmd = [sys.executable, osp.join(ROOT, 'tools', 'knn_eval.py'), config, checkpoint, '--split', split,
+               '--feature', *FEATURE_TYPES, '--linear', '--data-root', args.data_root, '--out', out]
         print(f'[bench] {" ".join(cmd)}', flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
     with open(out) as f:
@@ -316,7 +271,7 @@ def paired_feature_gaps(args, rows):
             continue
         lines += ['', f'CL-EDI - MoCo v3 on {split} (mean of the per-seed paired differences):', '']
         for metric, feature, label, target in (
-                ('top1_k20', 'cls', 'kNN CLS', 2.0), ('linear_top1', 'cls', 'linear CLS', 1.5),
+                ('top1_k20', 'cls', 'kNN CLS', TARGETS['knn']), ('linear_top1', 'cls', 'linear CLS', TARGETS['linear']),
                 ('top1_k20', 'mean', 'kNN mean of patches', None), ('linear_top1', 'mean', 'linear mean', None),
                 ('top1_k20', 'cls+mean', 'kNN CLS + mean', None), ('linear_top1', 'cls+mean', 'linear CLS + mean', None)):
             values = [[r[feature][metric] for r in results[name, split]] for name in (cledi, mocov3)]

@@ -27,14 +27,12 @@ import functools
 import json
 import os.path as osp
 import statistics
-import sys
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,  # noqa: E402
+from cledi.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,
                                      logged_scalars, mean_std, paired_gap, run_or_resume)
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.benchmarks.report import write_section
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
 INITS = ('random init', 'MoCo v3', 'CL-EDI')

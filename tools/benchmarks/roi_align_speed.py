@@ -15,14 +15,12 @@ import argparse
 import json
 import os.path as osp
 import statistics
-import sys
 import time
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import ROOT, default_data_root, machine  # noqa: E402
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.benchmarks.common import ROOT, default_data_root, machine
+from cledi.benchmarks.report import write_section
 
 IMAGES, SIZE, STRIDE, CHANNELS = 4, 192, 4, 128
 BOX_ROIS, MASK_ROIS = 64, 16  # per image: the config's rcnn sampler (num=64, pos_fraction 0.25)

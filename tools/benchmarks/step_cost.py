@@ -19,10 +19,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, load_config, machine  # noqa: E402
-from tools.benchmarks.lowdata_knn import MODELS  # noqa: E402
-from tools.benchmarks.report import write_section  # noqa: E402
+from cledi.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, load_config, machine
+from cledi.benchmarks.common import MODELS
+from cledi.benchmarks.report import write_section
 
 CONFIGS = {method: MODELS['vit-mini-p4'][method] for method in METHODS}
 
@@ -59,7 +58,7 @@ def worker(args):
 
     torch.manual_seed(0)
     options = args.cfg_options if args.worker == 'cledi' else ()
-    cfg = load_config(CONFIGS[args.worker], args.data_root, options)
+    cfg = load_config(CONFIGS[args.worker], options, args.data_root)
     cfg.train_dataloader.update(batch_size=args.batch_size, num_workers=0, persistent_workers=False)
     init_default_scope('mmpretrain')
     batch = next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))

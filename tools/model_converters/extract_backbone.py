@@ -9,14 +9,13 @@ are reported; a missing key is an error unless --allow-missing is given.
 """
 import argparse
 import os.path as osp
-import sys
 
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.utils.checkpoint import backbone_state_dict  # noqa: E402
+from cledi.apis import expected_backbone_keys, run_tool
+from cledi.utils import load_checked
+from cledi.utils.checkpoint import backbone_state_dict, compare_keys
+from cledi.utils.errors import CheckpointMismatchError
 
 
 def parse_args(argv=None):
@@ -28,31 +27,19 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def expected_backbone_keys(config_path: str) -> set:
-    cfg = Config.fromfile(config_path)
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    from mmpretrain.registry import MODELS
-    return set(MODELS.build(cfg.model.backbone).state_dict())
-
-
-def compare(expected: set, found: set):
-    return sorted(expected - found), sorted(found - expected)
-
-
 def main(argv=None):
     args = parse_args(argv)
-    checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
-    weights = backbone_state_dict(checkpoint)
-    missing, unexpected = compare(expected_backbone_keys(args.config), set(weights))
+    weights = backbone_state_dict(load_checked(args.checkpoint))
+    missing, unexpected = compare_keys(expected_backbone_keys(args.config), set(weights))
     print(f'{args.checkpoint}: {len(weights)} backbone tensors; missing {missing or "none"}; '
           f'unexpected {unexpected or "none"}')
     if missing and not args.allow_missing:
-        raise SystemExit(f'error: backbone keys missing from {args.checkpoint}: {missing} '
-                         '(wrong config or a truncated checkpoint? --allow-missing writes the file anyway)')
+        raise CheckpointMismatchError(f'backbone keys missing from {args.checkpoint}: {missing} (wrong config or a '
+                                      'truncated checkpoint? --allow-missing writes the file anyway)')
     meta = dict(source=osp.abspath(args.checkpoint), config=osp.abspath(args.config))
     torch.save(dict(state_dict={f'backbone.{k}': v for k, v in weights.items()}, meta=meta), args.out)
     print(f'wrote {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

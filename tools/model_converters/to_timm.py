@@ -7,15 +7,13 @@ ViT-S/16 (use the timm model of the same width, depth, patch and image size). Ev
 must be produced; a missing one is an error unless --allow-missing is given.
 """
 import argparse
-import os.path as osp
 import re
-import sys
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.utils.checkpoint import backbone_state_dict  # noqa: E402
-from tools.model_converters.extract_backbone import compare, expected_backbone_keys  # noqa: E402
+from cledi.apis import expected_backbone_keys, run_tool
+from cledi.utils import load_checked
+from cledi.utils.checkpoint import backbone_state_dict, compare_keys
 
 # cledi / MMPretrain VisionTransformer name -> timm name
 RULES = [
@@ -45,9 +43,9 @@ def main(argv=None):
     parser.add_argument('out')
     parser.add_argument('--allow-missing', action='store_true')
     args = parser.parse_args(argv)
-    checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
+    checkpoint = load_checked(args.checkpoint)
     weights = backbone_state_dict(checkpoint)
-    missing, unexpected = compare(expected_backbone_keys(args.config), set(weights))
+    missing, unexpected = compare_keys(expected_backbone_keys(args.config), set(weights))
     converted, unmapped = {}, []
     for name, value in weights.items():
         timm_name = to_timm_name(name)
@@ -64,4 +62,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

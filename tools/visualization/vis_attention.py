@@ -9,17 +9,15 @@ the attention renormalised over the patches, upsampled bilinearly to the image. 
 MoCo v3 and CL-EDI checkpoints of the benchmark) show the same images.
 """
 import argparse
-import os.path as osp
-import sys
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.models.backbones.vit import split_tokens  # noqa: E402
-from cledi.utils.errors import InputError  # noqa: E402
-from cledi.visualization import (cls_attention_maps, detail_pool, last_block_attention, pool_attention_maps,  # noqa: E402
+from cledi.apis import run_tool
+from cledi.models.backbones.vit import split_tokens
+from cledi.utils.errors import InputError
+from cledi.visualization import (cls_attention_maps, detail_pool, last_block_attention, pool_attention_maps,
                                  map_grid_figure, patch_grid, preprocess, save_figure)
-from tools.visualization.common import add_image_args, add_model_args, load_images, load_models, logger  # noqa: E402
+from cledi.visualization.cli import add_image_args, add_model_args, load_images, load_models, logger
 
 
 def parse_args(argv=None):
@@ -71,4 +69,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -8,16 +8,11 @@ key, one line per run. A MoCo v3 run logs its only loss as ``loss``; it is drawn
 (its label says so), so both methods' global losses share a panel.
 """
 import argparse
-import os.path as osp
-import sys
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.logging import MMLogger
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.visualization import curves_figure, read_scalars, save_figure, scalar_curves  # noqa: E402
-
-DEFAULT_KEYS = ('knn/top1_k20', 'loss_global', 'loss_detail')
+from cledi.apis import run_tool
+from cledi.visualization.curves import DEFAULT_KEYS, plot_runs
 
 
 def parse_args(argv=None):
@@ -30,28 +25,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def run_curves(work_dir: str, keys: Sequence[str]) -> Dict[str, Tuple[List[float], List[float]]]:
-    records = read_scalars(work_dir)
-    curves = scalar_curves(records, [*keys, 'loss'])
-    if 'loss_global' in keys and 'loss_global' not in curves and 'loss_detail' not in curves and 'loss' in curves:
-        curves['loss_global'] = curves['loss']  # a single-loss (MoCo v3) run: its loss is the global one
-    return {key: curves[key] for key in keys if key in curves}
-
-
-def plot_runs(work_dirs: Sequence[str], out: str, labels: Optional[Sequence[str]] = None,
-              keys: Sequence[str] = DEFAULT_KEYS, dpi: int = 100) -> str:
-    """Write the curves of ``work_dirs`` to ``out``; also what the benchmark scripts call."""
-    if labels and len(labels) != len(work_dirs):
-        raise SystemExit(f'--labels needs one name per work dir ({len(work_dirs)}), got {len(labels)}')
-    labels = labels or [osp.basename(osp.normpath(w)) for w in work_dirs]
-    series = {label: run_curves(work_dir, keys) for label, work_dir in zip(labels, work_dirs)}
-    missing = [key for key in keys if not any(key in curves for curves in series.values())]
-    if missing:
-        logged = sorted({key for work_dir in work_dirs for record in read_scalars(work_dir) for key in record})
-        raise SystemExit(f'no run logged {missing}; the runs logged {logged}')
-    return save_figure(curves_figure(series, keys), out, dpi)
-
-
 def main(argv=None):
     args = parse_args(argv)
     path = plot_runs(args.work_dirs, args.out, args.labels, args.keys, args.dpi)
@@ -61,4 +34,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

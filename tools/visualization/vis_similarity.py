@@ -10,16 +10,14 @@ the same image shows what the patch is like inside its object and the other imag
 Features are the last block's patch tokens (what the detail module aggregates).
 """
 import argparse
-import os.path as osp
-import sys
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.models.backbones.vit import split_tokens  # noqa: E402
-from cledi.visualization import (map_grid_figure, patch_grid, patch_index, patch_similarity_maps,  # noqa: E402
+from cledi.apis import run_tool
+from cledi.models.backbones.vit import split_tokens
+from cledi.visualization import (map_grid_figure, patch_grid, patch_index, patch_similarity_maps,
                                  preprocess, save_figure)
-from tools.visualization.common import add_image_args, add_model_args, load_images, load_models, logger  # noqa: E402
+from cledi.visualization.cli import add_image_args, add_model_args, load_images, load_models, logger
 
 
 def parse_args(argv=None):
@@ -62,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

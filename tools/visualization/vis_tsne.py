@@ -9,20 +9,18 @@ same images for every model; features are exactly those of ``tools/knn_eval.py -
 scikit-learn's (PCA initialisation, fixed ``--seed``), so reruns give the same picture.
 """
 import argparse
-import os.path as osp
-import sys
 
 import numpy as np
 import torch
 from mmengine.utils import track_iter_progress
 from torch.utils.data import DataLoader, Subset
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, extract_features  # noqa: E402
-from cledi.utils import check_data_roots  # noqa: E402
-from cledi.visualization import embedding_figure, save_figure  # noqa: E402
-from cledi.visualization.loading import dataset_classes  # noqa: E402
-from tools.visualization.common import add_model_args, load_models, logger  # noqa: E402
+from cledi.apis import run_tool
+from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, extract_features
+from cledi.utils import check_data_roots
+from cledi.visualization import embedding_figure, save_figure
+from cledi.visualization.loading import dataset_classes
+from cledi.visualization.cli import add_model_args, load_models, logger
 
 
 def parse_args(argv=None):
@@ -75,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

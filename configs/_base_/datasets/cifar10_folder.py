@@ -5,6 +5,7 @@
 # Layout: `data_root/train/<class>/*.jpg`, `data_root/meta/*.txt` (that of ../shared/data/cifar10).
 # BYOL-style asymmetric views adapted to 32x32: crop scale 0.2-1 and no Gaussian blur (blurring a 32x32 image
 # erases it; solo-learn and the MoCo v3 CIFAR recipes drop it too); view 2 solarised with p=0.2.
+_base_ = ['cifar10_splits.py']
 data_root = 'data/cifar10/'
 img_size = 32
 
@@ -30,13 +31,14 @@ data_preprocessor = dict(
     to_rgb=True)
 
 
-def cached_folder(ann_file, data_prefix):
-    """A labelled CIFAR-10 folder split, decoded once into the image cache; items are uint8 tensors."""
+def cached_folder(ann_file, data_prefix, indices=None):
+    """A labelled CIFAR-10 folder split (optionally a subset of its lines), decoded once into the image cache;
+    items are uint8 tensors."""
     return dict(
         type='cledi.DecodedImageCache',
         dataset=dict(
             type='CustomDataset', data_root=data_root, ann_file=ann_file, data_prefix=data_prefix,
-            with_label=True),
+            with_label=True, indices=indices),
         pipeline=[dict(type='PackInputs')])
 
 
@@ -51,12 +53,16 @@ train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=cached_folder('meta/train.txt', 'train'))
 
-# Labelled splits for the kNN monitor (cledi.KNNEvalHook) and tools/knn_eval.py: fit on the pre-training
-# images with their labels, classify the 10,000 test images. No augmentation.
+# Labelled splits for the kNN monitor (cledi.KNNEvalHook) and tools/knn_eval.py, no augmentation: the bank is the
+# pre-training images with their labels; the monitor classifies the **val** queries (cifar10_splits.py) by default,
+# so a kept `best_knn_*.pth` was chosen without the test split; `knn_test_dataloader` (the 10,000 test images) is
+# scored when asked: `tools/knn_eval.py --split test`, or `--cfg-options default_hooks.knn.query_dataloader=
+# knn_test_dataloader`.
 knn_bank_dataloader = dict(
     batch_size=256,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
     dataset=cached_folder('meta/train.txt', 'train'))
-knn_query_dataloader = dict(knn_bank_dataloader, dataset=cached_folder('meta/test.txt', 'test'))
+knn_query_dataloader = dict(knn_bank_dataloader, dataset=cached_folder('meta/train.txt', 'train', {{_base_.val_indices}}))
+knn_test_dataloader = dict(knn_bank_dataloader, dataset=cached_folder('meta/test.txt', 'test'))

@@ -6,6 +6,7 @@
 # Layout: `data_root/train/<class>/*.jpg`, `data_root/meta/*.txt` (that of ../shared/data/cifar10).
 # BYOL-style asymmetric views adapted to 32x32: crop scale 0.2-1 and no Gaussian blur (blurring a 32x32 image
 # erases it; solo-learn and the MoCo v3 CIFAR recipes drop it too).
+_base_ = ['cifar10_splits.py']
 data_root = 'data/cifar10/'
 ann_file = 'meta/train.txt'  # 'meta/train_10pct.txt' for the low-data split
 img_size = 32
@@ -52,30 +53,22 @@ train_dataloader = dict(
         with_label=True,
         pipeline=train_pipeline))
 
-# Labelled splits for the kNN monitor (cledi.KNNEvalHook) and tools/knn_eval.py: fit on the pre-training
-# images with their labels, classify the 10,000 test images. No augmentation.
+# Labelled splits for the kNN monitor (cledi.KNNEvalHook) and tools/knn_eval.py, as in cifar10_folder.py: the
+# bank is the pre-training images with their labels, the monitor classifies the val queries (cifar10_splits.py);
+# knn_test_dataloader holds the 10,000 test images. No augmentation.
 knn_pipeline = [dict(type='cledi.LoadImageFromFile'), dict(type='PackInputs')]
+
+
+def labelled_folder(ann_file, data_prefix, indices=None):
+    return dict(type='CustomDataset', data_root=data_root, ann_file=ann_file, data_prefix=data_prefix,
+                with_label=True, indices=indices, pipeline=knn_pipeline)
+
+
 knn_bank_dataloader = dict(
     batch_size=256,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix='train',
-        with_label=True,
-        pipeline=knn_pipeline))
-knn_query_dataloader = dict(
-    batch_size=256,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        ann_file='meta/test.txt',
-        data_prefix='test',
-        with_label=True,
-        pipeline=knn_pipeline))
+    dataset=labelled_folder(ann_file, 'train'))
+knn_query_dataloader = dict(knn_bank_dataloader, dataset=labelled_folder('meta/train.txt', 'train', {{_base_.val_indices}}))
+knn_test_dataloader = dict(knn_bank_dataloader, dataset=labelled_folder('meta/test.txt', 'test'))

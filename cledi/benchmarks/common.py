@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: where things are, the machine they ran on, and the train subprocess."""
+"""What the benchmark scripts share: the configs they compare, run-directory names, targets, held-out lists, the
+verdict rule, the machine they ran on, and the train subprocess. No benchmark script imports another."""
 import glob
 import os
 import os.path as osp
@@ -9,12 +10,27 @@ import sys
 import time
 from typing import List, Optional, Sequence
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from cledi.apis import REPO_ROOT as ROOT
+from cledi.apis import default_data_root, load_config  # noqa: F401  (the one loader and data-root default)
 
 METHODS = ('cledi', 'mocov3')
 NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3'}
+# the twin configs of the low-data CIFAR-10 comparison, per model
+MODELS = {
+    'vit-mini-p4': {
+        'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
+        'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
+        'text': 'ViT-mini (128-d, 6 layers, 4 heads) patch 4, 1024-wide projector / predictor',
+    },
+    'vit-s-p4': {
+        'cledi': 'configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
+        'mocov3': 'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
+        'text': 'ViT-S (384-d, 12 layers, 12 heads) patch 4, 4096-wide projector / predictor',
+    },
+}
+# the targets of the detail-module protocol: CL-EDI - MoCo v3, mean of paired per-seed differences
+TARGETS = {'knn': 2.0, 'linear': 1.5, 'finetune': 1.0, 'dense': 2.0}
+PENNFUDAN_PRETRAIN_EPOCHS = 100
 
 
 def mean_std(values: Sequence[float], digits: int = 2) -> str:
@@ -42,6 +58,34 @@ def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional
     return text + ')'
 
 
+def pennfudan_pretrain_dir(work_root: str, method: str, patch: int, seed: int) -> str:
+    """Work dir of one in-domain Penn-Fudan pre-training of pennfudan_transfer.py (dense_probe_bench.py reads it)."""
+    return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')
+
+
+HOLDOUT = range(500, 1000)  # file numbers per class of the val queries; train_10pct.txt holds 0000-0499
+
+
+def write_holdout_list(data_root: str, out_path: str) -> str:
+    """The val queries as a list file: training files 0500-0999 of every class (5,000 images, 500 per class); the
+    configs select the same images with ``val_indices`` (configs/_base_/datasets/cifar10_splits.py)."""
+    listing = osp.join(data_root, 'meta', 'train.txt')
+    if not osp.isfile(listing):
+        raise FileNotFoundError(f"'{listing}' does not exist: --data-root must be the CIFAR-10 folder copy with "
+                                'meta/train.txt (e.g. ../shared/data/cifar10)')
+    with open(listing) as f:
+        lines = [line for line in f if int(osp.splitext(osp.basename(line.split()[0]))[0]) in HOLDOUT]
+    if len(lines) != 10 * len(HOLDOUT):
+        raise RuntimeError(f'expected {10 * len(HOLDOUT)} held-out images in {data_root}/meta/train.txt, '
+                           f'found {len(lines)}: is --data-root the CIFAR-10 folder copy?')
+    os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
+    tmp_path = f'{out_path}.{os.getpid()}.tmp'  # atomic: parallel invocations may write it at the same time
+    with open(tmp_path, 'w') as f:
+        f.writelines(lines)
+    os.replace(tmp_path, out_path)
+    return osp.abspath(out_path)
+
+
 def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: str = 'vit-mini-p4',
                     variant: Optional[str] = None, val: bool = False) -> str:
     """Work dir of one low-data CIFAR-10 pre-training of lowdata_knn.py, ``[model_]method[-variant]_eE_seedS[_val]``
@@ -49,11 +93,6 @@ def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: 
     prefix = '' if model == 'vit-mini-p4' else f'{model}_'
     suffix = f'-{variant}' if variant else ''
     return osp.join(work_root, f'{prefix}{method}{suffix}_e{epochs}_seed{seed}{"_val" if val else ""}')
-
-
-def default_data_root(name: str) -> str:
-    """``$CLEDI_DATA_ROOT/name``, else ``../shared/data/name`` beside the checkout."""
-    return osp.join(os.environ.get('CLEDI_DATA_ROOT', osp.join(osp.dirname(ROOT), 'shared', 'data')), name)
 
 
 def machine() -> str:
@@ -66,22 +105,6 @@ def machine() -> str:
         return f'{cpu}, {torch.cuda.get_device_name(0)}'
     bf16 = 'native bf16' if cpu_has_native_bf16() else 'no native bf16 (AVX2)'
     return f'{cpu} ({bf16}), no GPU'
-
-
-def load_config(path: str, data_root: Optional[str] = None, options: Sequence[str] = ()):
-    """A config as tools/train.py would run it (data root, ``--cfg-options``-style ``key=value`` overrides)."""
-    from mmengine.config import Config, DictAction
-
-    from cledi.utils import merge_data_preprocessor, set_data_root
-    cfg = Config.fromfile(osp.join(ROOT, path))
-    if options:
-        import argparse
-        parser = argparse.ArgumentParser()
-        parser.add_argument('--o', nargs='+', action=DictAction)
-        cfg.merge_from_dict(parser.parse_args(['--o', *options]).o)
-    if data_root:
-        set_data_root(cfg, data_root)
-    return merge_data_preprocessor(cfg)
 
 
 def train_command(config: str, work_dir: str, data_root: str, epochs: Optional[int] = None, resume: bool = False,

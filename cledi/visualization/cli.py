@@ -1,4 +1,4 @@
-"""Command-line plumbing the visualisation tools share: models as CONFIG CHECKPOINT pairs, images, output."""
+"""Command-line plumbing of tools/visualization/: models as CONFIG CHECKPOINT pairs, images, output."""
 import argparse
 import os.path as osp
 from typing import List, Tuple
@@ -6,7 +6,9 @@ from typing import List, Tuple
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
 
-from cledi.visualization import dataset_images, file_images, labels_of, load_config, load_model
+from cledi.apis import init_model, load_config
+from cledi.utils.errors import InputError
+from cledi.visualization.loading import dataset_images, file_images, labels_of
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
@@ -34,15 +36,15 @@ def add_image_args(parser: argparse.ArgumentParser) -> None:
 def load_models(args) -> List[Tuple[str, object, object]]:
     """``(label, config, model)`` per CONFIG CHECKPOINT pair of the command line."""
     if len(args.models) % 2:
-        raise SystemExit(f'models must come as CONFIG CHECKPOINT pairs; got {len(args.models)} values: '
+        raise InputError(f'models must come as CONFIG CHECKPOINT pairs; got {len(args.models)} values: '
                          f'{" ".join(args.models)}')
     pairs = list(zip(args.models[::2], args.models[1::2]))
     if args.labels and len(args.labels) != len(pairs):
-        raise SystemExit(f'--labels needs one name per model ({len(pairs)}), got {len(args.labels)}')
+        raise InputError(f'--labels needs one name per model ({len(pairs)}), got {len(args.labels)}')
     loaded = []
     for index, (config, checkpoint) in enumerate(pairs):
-        cfg = load_config(config, args.data_root, args.cfg_options)
-        model = load_model(cfg, checkpoint, args.seed)
+        cfg = load_config(config, args.cfg_options, args.data_root)
+        model = init_model(cfg, checkpoint, args.seed)
         label = args.labels[index] if args.labels else default_label(config, checkpoint)
         MMLogger.get_current_instance().info(f'{label}: {config} with {checkpoint}')
         loaded.append((label, cfg, model))

@@ -1,4 +1,4 @@
-"""Device-dependent settings applied by the tools: distributed backend, CPU DDP wrapper, mixed precision."""
+"""Runner preparation applied by the tools: config fixes, distributed backend, CPU DDP wrapper, mixed precision."""
 import logging
 import os
 import sys
@@ -10,6 +10,8 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from cledi.engine.optimizers import cpu_has_native_bf16
+from cledi.engine.safe_checkpoint import ATOMIC_BACKEND
+from cledi.utils.config import strip_collate_scope, check_data_roots, merge_data_preprocessor, scale_lr_for_accumulation
 
 AMP_MODES = ('auto', 'on', 'off')
 
@@ -96,3 +98,25 @@ def finish_distributed(exit_process: bool = False) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+def prepare_runner_config(cfg: Config, check_data: bool = True) -> Config:
+    """Apply cledi's fixes to a loaded config before ``Runner.from_cfg``.
+
+    - removes the ``_scope_`` that ``mmpretrain::``/``mmdet::`` bases inject into ``collate_fn``;
+    - puts the top-level ``data_preprocessor`` into ``cfg.model`` (:func:`merge_data_preprocessor`);
+    - makes ``auto_scale_lr`` count every micro-batch of an accumulated step (:func:`scale_lr_for_accumulation`);
+    - checks that every ``data_root`` exists (``check_data=True``);
+    - makes the CheckpointHook write atomically (:class:`cledi.engine.AtomicLocalBackend`) unless the config
+      chose a storage backend or a remote ``out_dir`` itself.
+    """
+    strip_collate_scope(cfg)
+    merge_data_preprocessor(cfg)
+    scale_lr_for_accumulation(cfg)
+    checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
+    local = '://' not in str(checkpoint_hook.get('out_dir') or '') if isinstance(checkpoint_hook, dict) else False
+    if local and not checkpoint_hook.get('backend_args'):
+        checkpoint_hook['backend_args'] = dict(backend=ATOMIC_BACKEND)
+    if check_data:
+        check_data_roots(cfg)
+    return cfg
