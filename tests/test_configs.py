@@ -119,3 +119,19 @@ def test_sharded_config_loads_and_its_model_builds_on_the_meta_device(path):
         assert cfg.optim_wrapper.accumulative_counts >= 2
     else:
         assert cfg.strategy.zero_optimization.stage == 2 and cfg.optim_wrapper.type == 'DeepSpeedOptimWrapper'
+
+
+def test_multi_crop_twins_differ_only_by_the_detail_part():
+    """The regime's twins: CL-EDI gets exactly MoCo v3's recipe (views, local views, schedule, seeds), plus the
+    detail part; MoCo v3 is cledi.CLEDI without one."""
+    mocov3 = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'mocov3',
+                                      'mocov3-views_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py'))
+    cledi = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'cledi',
+                                     'cledi_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py'))
+    assert mocov3.model.type == cledi.model.type == 'cledi.CLEDI' and mocov3.model.get('detail') is None
+    assert cledi.model.detail.type == 'cledi.GlobalDetail'
+    assert {**cledi.model, 'detail': None} == {**mocov3.model, 'detail': None}
+    assert mocov3.data_preprocessor.num_local_views == cledi.data_preprocessor.num_local_views == 4
+    for key in ('data_preprocessor', 'train_dataloader', 'optim_wrapper', 'param_scheduler', 'train_cfg',
+                'default_hooks', 'knn_query_dataloader', 'knn_test_dataloader', 'randomness'):
+        assert cledi[key] == mocov3[key], key

@@ -72,3 +72,37 @@ def test_a_view_and_its_mirror_image_pool_to_the_same_regions():
 def test_pooling_checks_the_grid():
     with pytest.raises(ValueError, match='4x4 token grid needs 16'):
         pool_regions(torch.zeros(1, 15, 2), torch.zeros(1, 1, 4), (4, 4))
+
+
+def test_real_view_crops_of_a_ramp_pool_to_the_same_regions():
+    """End to end: two real ViewAugmentation crops (with flips) of an image whose pixels hold their own x / y
+    coordinates, turned into 8 x 8 token grids (the mean of each 4 x 4 patch, a ViT's patch 4 at 32 px), cut by
+    matched_regions into the overlap's 2 x 2 regions and pooled by pool_regions: region k of view 1 and region k of
+    view 2 show the same source pixels, so their pooled coordinates agree."""
+    import torch.nn.functional as F
+
+    from cledi.models.data_preprocessors import ViewAugmentation
+    size = 32
+    ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32),
+                            indexing='ij')
+    ramp = torch.stack([xs, ys, torch.zeros_like(xs)]).expand(64, -1, -1, -1).contiguous()
+    torch.manual_seed(0)
+    views, boxes, flips = [], [], []
+    for _ in range(2):
+        view, box, flip = ViewAugmentation(size=size, jitter=None, grayscale_prob=0.0)(ramp / 255)
+        views.append(view * 255)
+        boxes.append(box)
+        flips.append(flip)
+    crop_boxes, flip_flags = torch.stack(boxes, dim=1), torch.stack(flips, dim=1)
+    region_boxes, valid, matched = matched_regions(crop_boxes, flip_flags, (8, 8), 2, 0.2)
+    assert matched.sum() > 40 and flip_flags.any() and not flip_flags.all()
+    pooled = []
+    for index, view in enumerate(views):
+        tokens = F.avg_pool2d(view, 4).flatten(2).transpose(1, 2)  # (B, 64, 3): patch means, row-major
+        pooled.append(pool_regions(tokens, region_boxes[:, index], (8, 8)))  # (B, 4, 3)
+    agree = valid & matched[:, None]
+    difference = (pooled[0] - pooled[1])[agree][:, :2].abs()
+    assert difference.max() < 0.5, difference.max()  # source pixels; regions are 4-16 px wide
+    # and they are different places: the four regions of a pair do not pool to one point
+    spread = pooled[0][matched][:, :, :2].std(dim=1).mean()
+    assert spread > 1.0

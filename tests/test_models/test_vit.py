@@ -33,3 +33,34 @@ def test_layer_depth_for_layer_decay():
     vit = ViT(arch='nano', img_size=32, patch_size=8)
     assert vit.get_layer_depth('backbone.patch_embed.projection.weight', 'backbone.') == (0, 6)
     assert vit.get_layer_depth('backbone.layers.2.attn.qkv.weight', 'backbone.') == (3, 6)
+
+
+def test_the_cpu_bf16_attention_is_the_same_function_as_torchs_kernel():
+    """cledi's attention (two bf16 matrix products on a CPU) against torch's fused kernel: the same values and
+    the same loss of a fixed batch, within bf16 rounding."""
+    import torch.nn.functional as F
+    from mmpretrain.models.utils.attention import MultiheadAttention
+
+    from cledi.models.utils import attention
+
+    from ..helpers import build_model, tiny_cledi_config
+    generator = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(8, 4, 65, 32, generator=generator) for _ in range(3))
+    expected = F.scaled_dot_product_attention(q, k, v)
+    got = attention(q.bfloat16(), k.bfloat16(), v.bfloat16())
+    assert got.dtype == torch.bfloat16
+    torch.testing.assert_close(got.float(), expected, atol=3e-2, rtol=3e-2)
+    assert torch.equal(attention(q, k, v), expected)  # float32 keeps torch's kernel
+
+    torch.manual_seed(0)
+    model = build_model(tiny_cledi_config().model)
+    views = [torch.randn(16, 3, 32, 32, generator=generator) for _ in range(2)]
+    losses = []
+    for kernel in (attention, F.scaled_dot_product_attention):
+        for module in model.modules():
+            if isinstance(module, MultiheadAttention):
+                module.scaled_dot_product_attention = kernel
+        model.ema_due = False  # the same weights for both losses
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            losses.append(sum(model.loss(views, None).values()).float())
+    torch.testing.assert_close(losses[0], losses[1], rtol=1e-2, atol=0)

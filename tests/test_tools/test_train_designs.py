@@ -27,12 +27,12 @@ def test_pretraining_runs_in_each_design(design, tmp_path, cifar10_root, cifar10
     for record in records:
         assert record['loss'] == pytest.approx(
             record['loss_global'] + record['loss_detail'] + record['loss_cross'], rel=1e-3)
-        assert record['loss_cross'] > 0
     if design.get('detail'):
         assert all(0 < r['region_matched'] <= 1 for r in records)
-        # the warm-up: the cross term's weight grows with progress (first record at 1/4 of training)
+        # the warm-up over the first half: weights 0.25 (iteration 2 of 8, logged as the mean of iterations 1-2:
+        # ramps 0 and 1/8 / 0.5) ... then 1; the cross term's share grows until the ramp is done
         ratios = [r['loss_cross'] / r['loss_global'] for r in records]
-        assert ratios[0] < ratios[-1]
+        assert ratios[0] < ratios[1] < ratios[2]
 
 
 def test_ema_after_the_optimizer_step_is_the_same_run_as_ema_in_the_loss(tmp_path, cifar10_root, cifar10_subset):

@@ -1,0 +1,69 @@
+"""tools/benchmarks/campaign.py: a campaign continues a half-finished pre-training with the exact resume, skips
+finished evaluations, refuses to resume on another engine, and its tables come from the per-run files."""
+import json
+import os
+import os.path as osp
+import time
+
+import pytest
+
+from cledi.benchmarks import campaign as cp
+
+from ..conftest import REPO_ROOT, TINY_CLEDI_MODEL
+from .test_train import write_tiny_config
+
+MC_MOCOV3 = osp.join(REPO_ROOT, 'configs', 'mocov3', 'mocov3-views_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py')
+MC_CLEDI = osp.join(REPO_ROOT, 'configs', 'cledi', 'cledi_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py')
+
+
+@pytest.fixture
+def tiny_campaign(tmp_path, cifar10_root, cifar10_subset):
+    """The multi-crop twins shrunk to unit size (2 epochs of 8 iterations), kNN evaluations only."""
+    configs = {method: write_tiny_config(tmp_path / f'{method}.py', cifar10_root, cifar10_subset, max_epochs=2,
+                                         base=base, model=dict(TINY_CLEDI_MODEL))
+               for method, base in (('mocov3', MC_MOCOV3), ('cledi', MC_CLEDI))}
+    campaign = cp.Campaign(configs=configs, epochs=(2, ), seeds=(0, ), split='val', evaluations=('knn', ),
+                           options=('default_hooks.knn.interval=2', 'data_preprocessor.num_local_views=2'))
+    return campaign, str(tmp_path / 'state'), str(tmp_path / 'results'), str(tmp_path / 'benchmarks.md')
+
+
+def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign, cifar10_root):
+    campaign, state, results, out = tiny_campaign
+    cledi = cp.Run('tiny', 'cledi', 0, 2)
+    process, _, work_dir, _ = cp.pretrain(campaign, cledi, state, cifar10_root, wait=False)
+    deadline = time.time() + 300
+    while not osp.isfile(osp.join(work_dir, 'epoch_1.pth')) and time.time() < deadline:
+        time.sleep(0.5)
+    process.kill()  # killed during epoch 2
+    process.wait()
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth')) and not osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+
+    found = cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out)
+    log = open(osp.join(work_dir, 'train.out')).read()
+    assert 'resumed epoch: 1' in log  # MMEngine's resume message: continued from epoch 1, not started over
+    assert sorted(found) == ['cledi_e2_seed0', 'mocov3_e2_seed0', 'random_seed0']
+    for run in found.values():
+        assert run['knn_val_online']['cls']['top1_k20'] > 0
+    assert set(found['cledi_e2_seed0']) >= {'knn_val_online', 'knn_val_momentum', 'knn_curve', 'pretrain'}
+    assert found['cledi_e2_seed0']['pretrain']['commit'] == cp.source_commit()
+    table = open(out).read()
+    assert '<!-- campaign-tiny:start -->' in table and '| CLS kNN top-1 (k=20) |' in table
+
+    done = {path: os.stat(path).st_mtime_ns for path in (osp.join(work_dir, 'knn_val_online.json'),
+                                                         osp.join(work_dir, 'epoch_2.pth'))}
+    cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out)  # nothing left to do
+    assert {path: os.stat(path).st_mtime_ns for path in done} == done
+    # the tables come from the committed files alone
+    assert cp.load_results('tiny', results) == found
+
+
+def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, tmp_path):
+    campaign, state, _, _ = tiny_campaign
+    run = cp.Run('tiny', 'mocov3', 0, 2)
+    work_dir = run.work_dir(state)
+    os.makedirs(work_dir)
+    open(osp.join(work_dir, 'epoch_1.pth'), 'wb').close()
+    with open(osp.join(work_dir, 'run.json'), 'w') as f:
+        json.dump(dict(cp.identity(), precision='fp32 (another machine)'), f)
+    with pytest.raises(cp.MismatchError, match="would resume with another precision.*delete the folder"):
+        cp.pretrain(campaign, run, state, cifar10_root)

@@ -1,0 +1,46 @@
+"""Run, continue or report a campaign: a grid of pre-training runs and their evaluations (cledi/benchmarks/campaign.py).
+
+    python tools/benchmarks/campaign.py NAME [--state DIR] [--parallel N] [--status] [--report-only]
+
+Run the same command again after any interruption: finished pre-trainings and evaluations are skipped, an
+unfinished pre-training continues from its last checkpoint (refused if the commit, the machine or the precision
+changed since it started). Run state lives in ``--state`` (default ``$CLEDI_STATE`` or ``~/.cache/cledi/campaigns``),
+outside the checkout; every finished run's numbers go to ``docs/results/NAME/`` (commit them) and the tables to
+docs/benchmarks.md (section ``campaign-NAME``). ``--parallel N`` trains N runs side by side (a GPU).
+"""
+import argparse
+
+from cledi.apis import run_tool
+from cledi.benchmarks.campaign import CAMPAIGNS, load_results, run_campaign, write_report
+from cledi.utils import InputError
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog='example:\n  python tools/benchmarks/campaign.py regime --status')
+    parser.add_argument('name', help=f'the campaign: {", ".join(sorted(CAMPAIGNS)) or "(none declared)"}')
+    parser.add_argument('--state', help='where the runs live (default: $CLEDI_STATE or ~/.cache/cledi/campaigns)')
+    parser.add_argument('--data-root', help='the CIFAR-10 folder (default: $CLEDI_DATA_ROOT or ../shared/data)')
+    parser.add_argument('--parallel', type=int, default=1, help='pre-trainings side by side (a GPU)')
+    parser.add_argument('--status', action='store_true', help='print what is done and what is left, run nothing')
+    parser.add_argument('--report-only', action='store_true', help='only rebuild the tables from docs/results/')
+    parser.add_argument('--allow-mismatch', action='store_true',
+                        help='continue runs started with another commit, machine or precision')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.name not in CAMPAIGNS:
+        raise InputError(f"campaign '{args.name}' is not declared; declared: {', '.join(sorted(CAMPAIGNS)) or 'none'} "
+                         '(cledi/benchmarks/campaign.py, CAMPAIGNS)')
+    campaign = CAMPAIGNS[args.name]
+    if args.report_only:
+        print(write_report(args.name, campaign, load_results(args.name)))
+        return
+    run_campaign(args.name, campaign, args.state, args.data_root, args.allow_mismatch, args.parallel, args.status)
+
+
+if __name__ == '__main__':
+    run_tool(main)
