@@ -22,8 +22,14 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(include=['cledi', 'cledi.*']),
     python_requires='>=3.9',
-    install_requires=['torch', 'torchvision', 'mmcv>=2.0.0,<2.2.0'] + read_requirements('requirements/runtime.txt'),
-    extras_require={'tests': read_requirements('requirements/tests.txt')},
+    # mmcv is not listed: `mmcv-lite` (pre-training) and `mmcv` with ops (detection) ship the same package, and pip
+    # would install one over the other; pick one with the extras (or tools/install.sh [--detection]).
+    install_requires=['torch', 'torchvision'] + read_requirements('requirements/runtime.txt'),
+    extras_require={
+        'lite': read_requirements('requirements/lite.txt'),
+        'det': read_requirements('requirements/detection.txt'),
+        'tests': read_requirements('requirements/tests.txt'),
+    },
     license='Apache License 2.0',
     zip_safe=False,
 )

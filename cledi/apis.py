@@ -59,6 +59,10 @@ def load_config(config: str, options: Union[dict, Sequence[str], None] = None, d
     try:
         cfg = Config.fromfile(path)
     except (SyntaxError, NameError, KeyError, ImportError) as error:
+        if isinstance(error, ImportError) and 'mmdet' in str(error):
+            raise InputError(f"'{config}' is a detection config: it needs MMDetection and mmcv's compiled ops, which "
+                             'this install lacks (mmcv-lite); add them with `bash tools/install.sh --detection`') \
+                from error
         raise InputError(f"config '{config}' cannot be loaded ({type(error).__name__}: {error}); fix the file or "
                          'pass another config') from error
     if options:
@@ -68,6 +72,26 @@ def load_config(config: str, options: Union[dict, Sequence[str], None] = None, d
     if epochs:
         rescale_epochs(cfg, epochs)
     return merge_data_preprocessor(cfg)
+
+
+def check_stack(cfg: Config, config: str) -> None:
+    """A detection config (MMDetection's scope) needs mmdet and mmcv's compiled ops, which the default install (with
+    ``mmcv-lite``) leaves out: stop with the command that installs them.
+
+    Raises:
+        InputError: naming the config and ``bash tools/install.sh --detection``.
+    """
+    if cfg.get('default_scope') != 'mmdet':
+        return
+    import importlib.util
+    try:
+        import mmcv.ops  # noqa: F401
+        ops = True
+    except ImportError:
+        ops = False
+    if not ops or importlib.util.find_spec('mmdet') is None:
+        raise InputError(f"'{config}' is a detection config: it needs MMDetection and mmcv's compiled ops, which this "
+                         'install lacks (mmcv-lite); add them with `bash tools/install.sh --detection`')
 
 
 def build_model(cfg: Config, seed: int = 0) -> nn.Module:

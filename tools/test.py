@@ -13,7 +13,7 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from cledi.apis import load_config, run_tool
+from cledi.apis import check_stack, load_config, run_tool
 from cledi.engine import finish_distributed, prepare_runner_config, setup_device
 from cledi.utils import InputError, checkpoint_problem
 from cledi.utils.errors import DamagedCheckpointError
@@ -40,6 +40,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.data_root)
+    check_stack(cfg, args.config)
     problem = checkpoint_problem(args.checkpoint)
     if problem is not None:
         raise DamagedCheckpointError(f"checkpoint '{args.checkpoint}' cannot be tested: {problem}; pass an intact "

@@ -19,7 +19,7 @@ from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import FlexibleRunner, Runner
 
-from cledi.apis import load_config, run_tool
+from cledi.apis import check_stack, load_config, run_tool
 from cledi.engine import (NonFiniteLossError, finish_distributed, prepare_runner_config, resume_checkpoint,
                           setup_device)
 from cledi.utils import InputError, MissingInputError, keep_freed_memory
@@ -64,6 +64,7 @@ def parse_args(argv=None):
 
 def build_config(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.data_root, args.epochs)
+    check_stack(cfg, args.config)
     strategy = cfg.get('strategy') or {}
     if 'DeepSpeed' in str(strategy.get('type', '')) and importlib.util.find_spec('deepspeed') is None:
         raise InputError(f"'{args.config}' trains with DeepSpeed, which is not installed: pip install deepspeed, or "

@@ -209,3 +209,77 @@ def test_detail_warmup_scales_detail_and_cross_weights():
     torch.testing.assert_close(half['loss_cross'], 0.5 * full['loss_cross'])
     model.set_momentum(50, 100)
     assert model.detail.weight(model.progress) == 1.0
+
+
+# ---- designs that tie the detail module to the CLS token (shared space, CLS-led pooling, local crops) ----
+
+def _multicrop_views(batch_size=6, locals_=2, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return ([torch.randn(batch_size, 3, 32, 32, generator=generator) for _ in range(2)] +
+            [torch.randn(batch_size, 3, 16, 16, generator=generator) for _ in range(locals_)])
+
+
+def test_shared_head_uses_the_global_projector_and_predictor():
+    model = _model(detail=dict(shared_head=True))
+    assert not hasattr(model.detail, 'neck') and not hasattr(model.detail, 'head')
+    assert set(model.momentum_encoder) == {'backbone', 'neck', 'detail_aggregator'}  # no second projector
+    losses = model.loss(_views(), None)
+    losses['loss_detail'].backward()  # the detail loss alone reaches the shared projector and predictor
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.neck.parameters() if p.requires_grad)
+    assert all(p.grad is not None for p in model.head.predictor.parameters() if p.requires_grad)
+    # its queries are the global head applied to the pooled patches (one embedding space)
+    tokens = model.backbone(_views()[0])[-1]
+    query = model.head.predict(model.neck((tokens[:, 1:].mean(dim=1), ))[0])
+    assert query.shape[1] == model.head.predict(model.neck((tokens[:, 0], ))[0]).shape[1]
+    with pytest.raises(ValueError, match='shared_head=True uses the global projector'):
+        _model(detail=dict(shared_head=True, neck=dict(type='mmpretrain.NonLinearNeck')))
+
+
+def test_cls_led_pooling_reaches_the_cls_token():
+    model = _model(detail=dict(pool=dict(type='cledi.CLSAttentionPool')))
+    losses = model.loss(_views(), None)
+    losses['loss_detail'].backward()
+    assert model.backbone.cls_token.grad is not None and model.backbone.cls_token.grad.abs().sum() > 0
+
+
+def test_a_local_crop_is_found_in_its_global_view_flip_included():
+    from cledi.models.detail import local_region_boxes
+    # global crop (4, 4)-(20, 20) of the source shown on a 4 x 4 token grid: 4 source pixels per token
+    global_boxes = torch.tensor([[4.0, 4.0, 20.0, 20.0]] * 3)
+    local_boxes = torch.tensor([[6.0, 8.0, 14.0, 16.0],    # inside: tokens x 0.5-2.5, y 1-3
+                                [6.0, 8.0, 14.0, 16.0],    # the same, the global view mirrored: x 1.5-3.5
+                                [0.0, 0.0, 8.0, 8.0]])     # a quarter inside: below min_overlap 0.5
+    flips = torch.tensor([False, True, False])
+    boxes, valid = local_region_boxes(local_boxes, global_boxes, flips, (4, 4), min_overlap=0.5)
+    assert valid.tolist() == [True, True, False]
+    torch.testing.assert_close(boxes[0, 0], torch.tensor([0.5, 1.0, 2.5, 3.0]))
+    torch.testing.assert_close(boxes[1, 0], torch.tensor([1.5, 1.0, 3.5, 3.0]))
+    torch.testing.assert_close(boxes[2, 0], torch.tensor([0.0, 0.0, 4.0, 4.0]))  # whole view (masked out)
+    boxes, valid = local_region_boxes(local_boxes, global_boxes, flips, (4, 4), min_overlap=0.25)
+    assert valid.tolist() == [True, True, True]
+    torch.testing.assert_close(boxes[2, 0], torch.tensor([0.0, 0.0, 1.0, 1.0]))  # the part inside
+
+
+@pytest.mark.parametrize('detail', [
+    dict(type='cledi.LocalCropDetail', key='detail'),
+    dict(type='cledi.LocalCropDetail', key='cls', shared_head=True),
+    dict(type='cledi.LocalCropDetail', key='region', min_overlap=0.3),
+], ids=['detail-key', 'cls-key', 'region-key'])
+def test_local_crop_detail_trains_every_online_parameter(detail):
+    model = _model(detail=detail)
+    generator = torch.Generator().manual_seed(1)
+    samples = _samples()
+    for sample in samples:  # two local crops inside the 32 x 32 source, one mirrored
+        local = torch.tensor([[4.0, 4.0, 14.0, 14.0], [10.0, 12.0, 22.0, 24.0]]) + torch.rand(1, generator=generator)
+        sample.set_field(torch.cat([sample.crop_boxes, local]), 'crop_boxes')
+        sample.set_field(torch.cat([sample.flips, torch.tensor([False, True])]), 'flips')
+    losses = model.loss(_multicrop_views(), samples)
+    assert torch.isfinite(losses['loss_detail']) and losses['loss_detail'] > 0
+    _assert_every_online_parameter_learns(model, losses)
+    with pytest.raises(ValueError, match='needs local views'):
+        _model(detail=detail).loss(_views(), samples)
+
+
+def test_local_crop_detail_refuses_a_cls_key_without_the_shared_space():
+    with pytest.raises(ValueError, match="key='cls' .* shared_head=True"):
+        _model(detail=dict(type='cledi.LocalCropDetail', key='cls'))

@@ -178,6 +178,7 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
 
 
 def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_root):
+    pytest.importorskip('mmcv.ops', reason="mmcv's compiled ops are not installed (bash tools/install.sh --detection)")
     from tools.benchmarks import roi_align_speed
     median, max_diff = roi_align_speed.main(['--rounds', '1', '--iters', '1', '--no-write', '--data-root',
                                              pennfudan_root])

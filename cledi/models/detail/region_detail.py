@@ -4,7 +4,7 @@ import torch
 from cledi.models.heads import infonce_loss
 from cledi.models.utils import matched_regions, pool_regions
 from cledi.registry import MODELS
-from .base import DetailInputs, DetailOutput, DetailPart, view_geometry
+from .base import DetailInputs, DetailOutput, view_geometry
 from .global_detail import GlobalDetail
 
 
