@@ -8,7 +8,7 @@ import pytest
 from ..conftest import REPO_ROOT
 
 SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py',
-           'roi_align_speed.py', 'lowdata_finetune.py']
+           'roi_align_speed.py', 'lowdata_finetune.py', 'campaign.py']
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
@@ -234,3 +234,29 @@ def test_lowdata_finetune_reads_finished_runs_resumes_an_interrupted_one_and_pai
     [command] = commands
     assert '--resume' in command and str(interrupted) in command
     assert 'model.backbone.init_cfg.checkpoint=' + str(runs / 'mocov3_e3_seed1' / 'epoch_3.pth') in command
+
+
+def test_the_readme_table_is_copied_from_the_generated_sections(tmp_path):
+    """Every cell of the README's results table comes from a generated section: the mean ± std cells and the
+    paired gap with its verdict."""
+    from cledi.benchmarks.readme import write_readme
+    benchmarks = tmp_path / 'benchmarks.md'
+    benchmarks.write_text('''<!-- lowdata-finetune:start -->
+## Fine-tuning
+
+| initialisation | top-1 | top-5 | per seed (top-1) | fine-tune wall time (median) |
+|---|---|---|---|---|
+| random init | 49.38 ± 0.18 | 92.27 ± 0.06 | 49.28, 49.27, 49.59 | 34.4 min |
+| CL-EDI | 50.45 ± 0.12 | 92.56 ± 0.20 | 50.32, 50.51, 50.53 | 12.9 min |
+| MoCo v3 | 49.91 ± 0.61 | 92.22 ± 0.15 | 49.43, 50.60, 49.69 | 13.3 min |
+
+CL-EDI - MoCo v3, top-1: **+0.55** (per seed: +0.89, -0.09, +0.84; target +1.0: not reached).
+<!-- lowdata-finetune:end -->
+''')
+    readme = tmp_path / 'README.md'
+    readme.write_text('# x\n<!-- results:start -->\nold\n<!-- results:end -->\nrest\n')
+    write_readme(str(readme), str(benchmarks))
+    text = readme.read_text()
+    assert ('| fine-tune top-1 (30 epochs), test | 49.38 ± 0.18 | 49.91 ± 0.61 | 50.45 ± 0.12 | +0.55 (+0.89, -0.09, '
+            '+0.84), +1.0: **not reached** | `lowdata-finetune` |') in text
+    assert 'old' not in text and text.endswith('<!-- results:end -->\nrest\n')

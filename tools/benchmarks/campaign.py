@@ -1,6 +1,7 @@
 """Run, continue or report a campaign: a grid of pre-training runs and their evaluations (cledi/benchmarks/campaign.py).
 
     python tools/benchmarks/campaign.py NAME [--state DIR] [--parallel N] [--status] [--report-only]
+    python tools/benchmarks/campaign.py --readme     # the README's results table, from docs/benchmarks.md
 
 Run the same command again after any interruption: finished pre-trainings and evaluations are skipped, an
 unfinished pre-training continues from its last checkpoint (refused if the commit, the machine or the precision
@@ -12,6 +13,7 @@ import argparse
 
 from cledi.apis import run_tool
 from cledi.benchmarks.campaign import CAMPAIGNS, load_results, run_campaign, write_report
+from cledi.benchmarks.readme import write_readme
 from cledi.utils import InputError
 
 
@@ -19,7 +21,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog='example:\n  python tools/benchmarks/campaign.py regime --status')
-    parser.add_argument('name', help=f'the campaign: {", ".join(sorted(CAMPAIGNS)) or "(none declared)"}')
+    parser.add_argument('name', nargs='?', help=f'the campaign: {", ".join(sorted(CAMPAIGNS)) or "(none declared)"}')
+    parser.add_argument('--readme', action='store_true',
+                        help="rewrite the README's results table from the generated sections of docs/benchmarks.md")
     parser.add_argument('--state', help='where the runs live (default: $CLEDI_STATE or ~/.cache/cledi/campaigns)')
     parser.add_argument('--data-root', help='the CIFAR-10 folder (default: $CLEDI_DATA_ROOT or ../shared/data)')
     parser.add_argument('--parallel', type=int, default=1, help='pre-trainings side by side (a GPU)')
@@ -32,6 +36,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.readme:
+        print(write_readme())
+        return
     if args.name not in CAMPAIGNS:
         raise InputError(f"campaign '{args.name}' is not declared; declared: {', '.join(sorted(CAMPAIGNS)) or 'none'} "
                          '(cledi/benchmarks/campaign.py, CAMPAIGNS)')

@@ -1,0 +1,117 @@
+"""The README's results table, copied from the generated sections of docs/benchmarks.md (never typed by hand).
+
+``python tools/benchmarks/campaign.py --readme`` rewrites the block between ``<!-- results:start -->`` and
+``<!-- results:end -->`` of README.md: for each measure, the mean ± std of every initialisation and the paired
+CL-EDI - MoCo v3 gap with its verdict, each cell taken from the section that produced it.
+"""
+import os.path as osp
+import re
+from typing import Dict, List, Optional
+
+from cledi.benchmarks.common import ROOT
+
+METHODS = ('random init', 'MoCo v3', 'CL-EDI')
+
+
+def section(text: str, key: str) -> Optional[str]:
+    start, end = f'<!-- {key}:start -->', f'<!-- {key}:end -->'
+    if start not in text or end not in text:
+        return None
+    return text[text.index(start):text.index(end)]
+
+
+def table_rows(body: str) -> List[Dict[str, str]]:
+    """The first markdown table of a section, as dicts keyed by its header cells."""
+    lines = [line for line in body.splitlines() if line.startswith('|')]
+    if len(lines) < 3:
+        return []
+    header = [cell.strip() for cell in lines[0].strip('|').split('|')]
+    return [dict(zip(header, (cell.strip() for cell in line.strip('|').split('|')))) for line in lines[2:]]
+
+
+def gap_line(body: str, label: str, after: str = '') -> Optional[str]:
+    """The bold paired gap and its verdict from a line that starts with ``label`` (after the text ``after``)."""
+    body = body[body.index(after):] if after and after in body else body
+    match = re.search(re.escape(label) + r'[^*\n]*\*\*([+-][\d.]+)\*\* \(per seed: ([^;)]*)(?:; target ([^:]+): '
+                      r'(reached|not reached))?\)', body)
+    if not match:
+        return None
+    gap, seeds, target, verdict = match.groups()
+    return f'{gap} ({seeds})' + (f', {target}: **{verdict}**' if target else '')
+
+
+def twelve_epoch_rows(text: str) -> List[List[str]]:
+    """The 12-epoch regime's rows (part 1 of docs/benchmarks.md)."""
+    rows = []
+    features = section(text, 'lowdata-knn-final-features')
+    if features:
+        test = {r['method']: r for r in table_rows(features) if r.get('split') == 'test'}
+        for label, column, gap_label in (('CLS kNN top-1, test', 'kNN CLS', '- kNN CLS:'),
+                                         ('linear probe on CLS, test', 'linear CLS', '- linear CLS:')):
+            rows.append([label, *[test.get(m, {}).get(column, 'n/a') for m in METHODS],
+                         gap_line(features, gap_label, 'on test') or 'n/a', '`lowdata-knn-final-features`'])
+    finetune = section(text, 'lowdata-finetune')
+    if finetune:
+        by = {r['initialisation']: r for r in table_rows(finetune)}
+        rows.append(['fine-tune top-1 (30 epochs), test', *[by.get(m, {}).get('top-1', 'n/a') for m in METHODS],
+                     gap_line(finetune, 'CL-EDI - MoCo v3, top-1') or 'n/a', '`lowdata-finetune`'])
+    dense = section(text, 'dense-probe-final')
+    if dense:
+        by = {r['initialisation']: r for r in table_rows(dense)}
+        rows.append(['dense probe mIoU, Penn-Fudan val', *[by.get(m, {}).get('val mIoU', 'n/a') for m in METHODS],
+                     gap_line(dense, 'CL-EDI - MoCo v3, val mIoU') or 'n/a', '`dense-probe-final`'])
+    detection = section(text, 'pennfudan-seeds')
+    verdicts = section(text, 'pennfudan-seeds-verdicts')
+    if detection:
+        by = {r['init']: r for r in table_rows(detection)}
+        gap = gap_line(verdicts or '', 'CL-EDI - MoCo v3', '- bbox mAP') or 'n/a'
+        rows.append(['Mask R-CNN bbox mAP, Penn-Fudan val*', *[by.get(m, {}).get('bbox mAP', 'n/a') for m in METHODS],
+                     gap, '`pennfudan-seeds`'])
+    return rows
+
+
+def campaign_rows(text: str, name: str) -> List[List[str]]:
+    """The rows of a campaign's section (its first budget's table), when it has finished seeds."""
+    body = section(text, f'campaign-{name}')
+    if not body:
+        return []
+    rows = []
+    for row in table_rows(body):
+        label = row.get('measure', '')
+        if label.startswith('momentum') or 'n/a' in (row.get('MoCo v3'), row.get('CL-EDI')):
+            continue
+        gap_key = next((k for k in row if k.startswith('CL-EDI - MoCo v3')), None)
+        gap = row.get(gap_key, 'n/a') if gap_key else 'n/a'
+        rows.append([label, *[re.sub(r' \(.*\)$', '', row.get(m, 'n/a')) for m in METHODS], gap,
+                     f'`campaign-{name}`'])
+    return rows
+
+
+def results_block(text: str, regime: str = 'regime') -> str:
+    rows = campaign_rows(text, regime)
+    caption = (f'The long low-data regime (campaign `{regime}` of docs/benchmarks.md, part 0)' if rows else
+               'The 12-epoch low-data regime (docs/benchmarks.md, part 1: ViT-mini patch 4, 5,000 CIFAR-10 images, '
+               '3 seeds, bf16 on a 2-core CPU; a regime where pre-training itself adds little, part 0 builds a longer one)')
+    rows = rows or twelve_epoch_rows(text)
+    lines = [caption + ':', '',
+             '| measure | random init | MoCo v3 | CL-EDI | CL-EDI - MoCo v3, paired (per seed), target | section |',
+             '|---|---|---|---|---|---|']
+    lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
+    lines += ['', 'Mean ± std over seeds; a target counts as reached only where the mean reaches it and every seed\'s '
+              'difference is positive. * Penn-Fudan has no untouched split (its recipe was chosen on the same val '
+              'images). Generated by `python tools/benchmarks/campaign.py --readme` from the sections named.']
+    return '\n'.join(lines)
+
+
+def write_readme(readme: str = osp.join(ROOT, 'README.md'), benchmarks: str = osp.join(ROOT, 'docs', 'benchmarks.md'),
+                 regime: str = 'regime') -> str:
+    text = open(benchmarks).read()
+    block = results_block(text, regime)
+    content = open(readme).read()
+    start, end = '<!-- results:start -->', '<!-- results:end -->'
+    if start not in content or end not in content:
+        raise ValueError(f'{readme} has no {start} ... {end} block to fill')
+    content = content[:content.index(start) + len(start)] + '\n' + block + '\n' + content[content.index(end):]
+    with open(readme, 'w') as f:
+        f.write(content)
+    return block
