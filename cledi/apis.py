@@ -154,6 +154,16 @@ def expected_backbone_keys(config: str) -> set:
     return set(MODELS.build(cfg.model.backbone).state_dict())
 
 
+def checkpoint_parser(description: str, example: str):
+    """The command line of a tool that takes ``CONFIG CHECKPOINT|random``, with an example in its ``--help``."""
+    import argparse
+    parser = argparse.ArgumentParser(description=description, epilog=f'example:\n  {example}',
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='the pre-training config of the checkpoint')
+    parser.add_argument('checkpoint', help="a pre-training .pth file, or 'random' for the seeded initial weights")
+    return parser
+
+
 def run_tool(main: Callable, argv: Optional[Sequence[str]] = None):
     """Run a command-line tool's ``main(argv)``; bad input ends it with one line on stderr and exit code 2.
 

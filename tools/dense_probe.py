@@ -7,23 +7,19 @@ The backbone is frozen; its last-block patch tokens of each image (resized to ``
 position embedding interpolated) go through one linear map per token, trained on the 120 training images and
 their mirror images, scored as mIoU on the 50 val images (``cledi.evaluation.dense_probe.run_dense_probe``).
 """
-import argparse
 import json
 
 import torch
 from mmengine.logging import MMLogger
 
-from cledi.apis import default_data_root, init_model, load_config, run_tool
+from cledi.apis import checkpoint_parser, default_data_root, init_model, load_config, run_tool
 from cledi.evaluation.dense_probe import run_dense_probe
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='dense linear probe (Penn-Fudan person masks, mIoU)', formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='example:\n  python tools/dense_probe.py configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py '
-        'work_dirs/run/epoch_12.pth --input-size 128')
-    parser.add_argument('config')
-    parser.add_argument('checkpoint', help="a pre-training .pth file, or 'random'")
+    parser = checkpoint_parser('dense linear probe (Penn-Fudan person masks, mIoU)',
+                               'python tools/dense_probe.py configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-'
+                               '10pct.py work_dirs/run/epoch_12.pth --input-size 128')
     parser.add_argument('--data-root', default=default_data_root('pennfudan'),
                         help='the Penn-Fudan folder (images/, annotations/{train,val}.json)')
     parser.add_argument('--input-size', type=int, default=128, help='square input side, a multiple of the patch '

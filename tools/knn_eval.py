@@ -14,14 +14,13 @@ choosing) or ``knn_test_dataloader`` (``--split test``: the test images, scored 
 one feature extraction. Every backbone weight of the checkpoint must load: a missing or mis-shaped backbone key
 is an error, not a warning.
 """
-import argparse
 import json
 
 import torch
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
 
-from cledi.apis import init_model, load_config, run_tool
+from cledi.apis import checkpoint_parser, init_model, load_config, run_tool
 from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, evaluate_knn_features
 from cledi.utils import InputError, check_data_roots, load_checked
 from cledi.utils.checkpoint import load_module_strict
@@ -31,12 +30,10 @@ SPLITS = {'val': 'knn_query_dataloader', 'test': 'knn_test_dataloader'}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='kNN evaluation of a pre-training checkpoint', formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='example:\n  python tools/knn_eval.py configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py '
-        'work_dirs/run/epoch_12.pth --data-root ../shared/data/cifar10 --feature cls mean --linear')
-    parser.add_argument('config')
-    parser.add_argument('checkpoint', help="a .pth file, or 'random' for the randomly initialised network")
+    parser = checkpoint_parser('kNN evaluation of a pre-training checkpoint',
+                               'python tools/knn_eval.py configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-'
+                               '10pct.py work_dirs/run/epoch_12.pth --data-root ../shared/data/cifar10 --feature cls '
+                               'mean --linear')
     parser.add_argument('--split', choices=sorted(SPLITS), default='val',
                         help='the queries: val (held-out, for choosing; default) or test')
     parser.add_argument('--feature', nargs='+', choices=FEATURE_TYPES, default=['cls'])

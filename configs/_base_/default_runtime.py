@@ -10,9 +10,12 @@ custom_imports = dict(imports=['cledi'], allow_failed_imports=False)
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
+    logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True),
+    # weighted kNN top-1 of the backbone every 10 epochs on the data base's labelled kNN splits (bank, val queries);
+    # off where the data base sets them to None
+    knn=dict(type='cledi.KNNEvalHook', interval=10),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # each epoch's random stream depends only on (seed, epoch, rank): a resumed run repeats it exactly
     epoch_rng=dict(type='cledi.EpochRNGHook'),

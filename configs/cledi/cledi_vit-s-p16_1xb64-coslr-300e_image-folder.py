@@ -2,12 +2,8 @@
 # tif, webp), e.g. your own scarce domain data:
 #   python tools/train.py configs/cledi/cledi_vit-s-p16_1xb64-coslr-300e_image-folder.py \
 #       --cfg-options train_dataloader.dataset.data_root=/path/to/images
-_base_ = [
-    '../_base_/models/cledi_vit-s.py',
-    '../_base_/datasets/imagenet_mocov3.py',
-    '../_base_/schedules/adamw_coslr-300e.py',
-    '../_base_/cledi_runtime.py',
-]
+_base_ = ['../_base_/models/cledi_vit-s.py', '../_base_/datasets/imagenet_mocov3.py',
+          '../_base_/schedules/adamw_coslr-300e.py', '../_base_/cledi_runtime.py']
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -17,3 +13,5 @@ train_dataloader = dict(
         data_prefix='',
         with_label=False,
         pipeline={{_base_.train_pipeline}}))
+# an epoch of ImageNet-sized data is long: a checkpoint after every one
+default_hooks = dict(checkpoint=dict(interval=1))

@@ -102,9 +102,8 @@ def pretrained_checkpoint(args, method, seed):
     work_dir = pretrain_dir(args.work_root, method, patch, seed)
     crop = 12 * patch  # 12x12 patch tokens at every patch size
     options = [f'randomness.seed={seed}', f'model.backbone.patch_size={patch}', f'model.backbone.img_size={crop}',
-               # the crop of both views (pennfudan_images.py: pipeline[1] is MultiView, each view starts with it)
-               f'train_dataloader.dataset.pipeline.1.transforms.0.0.scale={crop}',
-               f'train_dataloader.dataset.pipeline.1.transforms.1.0.scale={crop}']
+               # the crop of both views (pennfudan_images.py: pipeline[1] is cledi.RecipeViews)
+               f'train_dataloader.dataset.pipeline.1.size={crop}']
     run_or_resume(PENNFUDAN_PRETRAIN[method], work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth', args.data_root,
                   options=options)
     return osp.join(work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth')

@@ -60,17 +60,16 @@ class KNNEvalHook(Hook):
         self.best_path: Optional[str] = None
         self._loaders = None
 
+    def _configs(self, runner):
+        """The bank and query loader configs, or None where the config has no such entry or sets it to None (no
+        labelled split, e.g. ImageNet or Penn-Fudan photos, or a classification config: the monitor is then off)."""
+        configs = [runner.cfg.get(cfg) if isinstance(cfg, str) else cfg
+                   for cfg in (self.bank_dataloader_cfg, self.query_dataloader_cfg)]
+        return None if any(cfg is None for cfg in configs) else configs
+
     def _dataloaders(self, runner):
         if self._loaders is None:
-            loaders = []
-            for cfg in (self.bank_dataloader_cfg, self.query_dataloader_cfg):
-                if isinstance(cfg, str):
-                    if cfg not in runner.cfg:
-                        raise KeyError(f"KNNEvalHook: the config has no entry '{cfg}'; define it or pass the "
-                                       'dataloader dict itself')
-                    cfg = runner.cfg[cfg]
-                loaders.append(build_eval_dataloader(cfg))
-            self._loaders = tuple(loaders)
+            self._loaders = tuple(build_eval_dataloader(cfg) for cfg in self._configs(runner))
         return self._loaders
 
     def evaluate(self, runner) -> dict:
@@ -79,12 +78,19 @@ class KNNEvalHook(Hook):
         return evaluate_knn(runner.model, bank_loader, query_loader, self.feature, self.ks, self.temperature)
 
     def before_train(self, runner) -> None:
+        self.active = self._configs(runner) is not None
+        if not self.active:
+            runner.logger.info(f'KNNEvalHook: this config has no labelled kNN splits ({self.bank_dataloader_cfg}, '
+                               f'{self.query_dataloader_cfg}): the kNN monitor is off')
+            return
         if self.best_score is None:  # a resumed run: the best so far is in the restored message hub
             self.best_score = runner.message_hub.get_info(f'knn/best_top1_k{self.ks[0]}')
         if self.evaluate_before_training and runner.epoch == 0:
             self._run(runner, epoch=0)
 
     def after_train_epoch(self, runner) -> None:
+        if not getattr(self, 'active', True):
+            return
         epoch = runner.epoch + 1
         if epoch % self.interval == 0 or epoch == runner.max_epochs:
             self._run(runner, epoch)

@@ -9,6 +9,7 @@ from mmengine.model import BaseDataPreprocessor
 from torchvision.ops import roi_align
 
 from cledi.registry import MODELS
+from cledi.utils.view_recipe import ViewRecipe
 
 
 class ViewAugmentation(nn.Module):
@@ -27,55 +28,31 @@ class ViewAugmentation(nn.Module):
       threshold 0.5, i.e. 128 / 255 as MMPretrain's ``Solarize(thr=128)`` up to rounding).
 
     Args:
-        size (int): Output side in pixels.
-        crop_scale (tuple): Area fraction range of the crop. Defaults to (0.2, 1.0).
-        crop_ratio (tuple): Aspect (width / height) range. Defaults to (3/4, 4/3).
-        flip_prob (float): Horizontal flip probability. Defaults to 0.5.
-        jitter (dict, optional): ``brightness``, ``contrast``, ``saturation``, ``hue`` of the colour jitter.
-        jitter_prob (float): Probability of the colour jitter. Defaults to 0.8.
-        grayscale_prob (float): Defaults to 0.2.
-        blur_prob (float): Gaussian blur probability. Defaults to 0 (none, as the CIFAR recipe).
-        blur_sigma (tuple): Blur sigma range. Defaults to (0.1, 2.0).
-        blur_kernel (int, optional): Odd kernel side; defaults to about a tenth of ``size`` (23 at 224).
-        solarize_prob (float): Defaults to 0.
+        **recipe: The view's :class:`cledi.utils.view_recipe.ViewRecipe` (``size``, ``crop_scale``,
+            ``crop_ratio``, ``flip_prob``, ``jitter``, ``jitter_prob``, ``grayscale_prob``, ``blur_prob``,
+            ``blur_sigma``, ``blur_kernel``, ``solarize_prob``).
     """
 
-    def __init__(self,
-                 size: int,
-                 crop_scale: Tuple[float, float] = (0.2, 1.0),
-                 crop_ratio: Tuple[float, float] = (3 / 4, 4 / 3),
-                 flip_prob: float = 0.5,
-                 jitter: Optional[dict] = None,
-                 jitter_prob: float = 0.8,
-                 grayscale_prob: float = 0.2,
-                 blur_prob: float = 0.0,
-                 blur_sigma: Tuple[float, float] = (0.1, 2.0),
-                 blur_kernel: Optional[int] = None,
-                 solarize_prob: float = 0.0) -> None:
+    def __init__(self, **recipe) -> None:
         super().__init__()
-        for name, prob in dict(flip_prob=flip_prob, jitter_prob=jitter_prob, grayscale_prob=grayscale_prob,
-                               blur_prob=blur_prob, solarize_prob=solarize_prob).items():
-            if not 0.0 <= prob <= 1.0:
-                raise ValueError(f'{name} must be a probability in [0, 1], got {prob}')
-        if not 0.0 < crop_scale[0] <= crop_scale[1] <= 1.0:
-            raise ValueError(f'crop_scale must satisfy 0 < low <= high <= 1, got {crop_scale}')
-        self.size = size
-        self.crop_scale = tuple(crop_scale)
-        self.crop_ratio = tuple(crop_ratio)
-        self.flip_prob = flip_prob
+        recipe = ViewRecipe(**recipe)
+        self.size = recipe.size
+        self.crop_scale = recipe.crop_scale
+        self.crop_ratio = recipe.crop_ratio
+        self.flip_prob = recipe.flip_prob
         # boxes are drawn on the CPU (a few hundred numbers) and moved to the images' device
-        self.box_generator = ResizedCropGenerator((size, size), self.crop_scale, self.crop_ratio)
+        self.box_generator = ResizedCropGenerator((self.size, self.size), self.crop_scale, self.crop_ratio)
         self.box_generator.set_rng_device_and_dtype(torch.device('cpu'), torch.float32)
         ops = []
-        if jitter and jitter_prob > 0:
-            ops.append(K.ColorJitter(**jitter, p=jitter_prob))
-        if grayscale_prob > 0:
-            ops.append(K.RandomGrayscale(p=grayscale_prob))
-        if blur_prob > 0:
-            kernel = blur_kernel or (size // 10) | 1
-            ops.append(K.RandomGaussianBlur((kernel, kernel), blur_sigma, p=blur_prob))
-        if solarize_prob > 0:
-            ops.append(K.RandomSolarize(thresholds=0.0, additions=0.0, p=solarize_prob))
+        if recipe.jitter and recipe.jitter_prob > 0:
+            ops.append(K.ColorJitter(**recipe.jitter, p=recipe.jitter_prob))
+        if recipe.grayscale_prob > 0:
+            ops.append(K.RandomGrayscale(p=recipe.grayscale_prob))
+        if recipe.blur_prob > 0:
+            kernel = recipe.blur_kernel or (self.size // 10) | 1
+            ops.append(K.RandomGaussianBlur((kernel, kernel), recipe.blur_sigma, p=recipe.blur_prob))
+        if recipe.solarize_prob > 0:
+            ops.append(K.RandomSolarize(thresholds=0.0, additions=0.0, p=recipe.solarize_prob))
         self.photometric = nn.ModuleList(ops)
 
     def sample_boxes(self, images: torch.Tensor) -> torch.Tensor:

@@ -15,3 +15,4 @@ train_dataloader = dict(
 # no kNN monitor here: the folder splits of cifar10_folder.py are not downloaded
 knn_bank_dataloader = None
 knn_query_dataloader = None
+knn_test_dataloader = None

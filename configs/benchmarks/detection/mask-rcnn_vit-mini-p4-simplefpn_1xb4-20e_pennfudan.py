@@ -6,10 +6,7 @@
 #       --data-root ../shared/data/pennfudan \
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAINING_CHECKPOINT.pth
 # Without a checkpoint (checkpoint=None below) the backbone starts from random weights.
-_base_ = [
-    'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
-    'mmdet::_base_/default_runtime.py',
-]
+_base_ = ['mmdet::_base_/models/mask-rcnn_r50_fpn.py', 'mmdet::_base_/default_runtime.py']
 custom_imports = dict(imports=['cledi.det'], allow_failed_imports=False)
 data_root = 'data/pennfudan/'
 image_size = (192, 192)

@@ -4,10 +4,7 @@
 #   bash tools/dist_train.sh configs/benchmarks/detection/mask-rcnn_vit-s-p16-simplefpn_16xb4-lsj-100e_coco.py 16 \
 #       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/cledi_vit-s/epoch_300.pth
 # (a pre-training checkpoint, or its backbone extracted by tools/model_converters/extract_backbone.py)
-_base_ = [
-    'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
-    'mmdet::common/lsj-100e_coco-instance.py',
-]
+_base_ = ['mmdet::_base_/models/mask-rcnn_r50_fpn.py', 'mmdet::common/lsj-100e_coco-instance.py']
 custom_imports = dict(imports=['cledi.det'], allow_failed_imports=False)
 image_size = (1024, 1024)
 embed_dims = 384

@@ -3,11 +3,7 @@
 # MoCo v3's linear recipe shape: SGD momentum 0.9, no weight decay, cosine schedule.
 #   python tools/train.py configs/benchmarks/linear/vit-mini-p4_linear-sgd-coslr-90e_cifar10-10pct.py \
 #       --data-root ../shared/data/cifar10 --cfg-options model.backbone.init_cfg.checkpoint=CHECKPOINT.pth
-_base_ = [
-    '../../_base_/models/vit-mini-p4_cls.py',
-    '../../_base_/datasets/cifar10_cls.py',
-    '../../_base_/schedules/linear_sgd-coslr-90e.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = ['../../_base_/models/vit-mini-p4_cls.py', '../../_base_/datasets/cifar10_cls.py',
+          '../../_base_/schedules/linear_sgd-coslr-90e.py', '../../_base_/default_runtime.py']
 model = dict(backbone=dict(frozen_stages=6))
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=10, max_keep_ckpts=1, save_best='auto'))

@@ -1,0 +1,120 @@
+"""The recipe search of the long low-data regime (docs/benchmarks.md, part 0): proxy points on the val queries.
+
+    python tools/benchmarks/recipe_search.py [--points p0-base p3-mc4 ...] [--state DIR] [--report-only]
+
+Every point is MoCo v3 (seed 0) with one change from the point it starts from, read by its final val CLS kNN
+(k=20) with its images seen and minutes beside it. Runs live in ``--state`` (default ``~/.cache/cledi/recipe``),
+one folder per point, and continue from their last checkpoint when started again; finished points are read, not
+re-run. The table goes to docs/benchmarks.md (section ``recipe-search``).
+"""
+import argparse
+import glob
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+
+from cledi.apis import run_tool
+from cledi.benchmarks import ROOT, default_data_root, logged_scalars, machine, write_section
+
+TWO_VIEW = 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'
+MULTI_CROP = 'configs/mocov3/mocov3-views_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py'
+MONITOR = ['default_hooks.knn.interval=10', 'default_hooks.checkpoint.interval=5']
+# name: (starts from, what changes, config, epochs, --cfg-options)
+POINTS = {
+    'p0-base': (None, "today's two-view recipe (batch 128, lr 6e-4 per 256)", TWO_VIEW, 30,
+                ['optim_wrapper.optimizer.lr=6e-4']),
+    'p1-bs64': ('p0-base', 'batch 64', TWO_VIEW, 30, ['optim_wrapper.optimizer.lr=6e-4',
+                                                       'train_dataloader.batch_size=64']),
+    'p2-lr2x': ('p0-base', 'lr 1.2e-3 per 256', TWO_VIEW, 30, ['optim_wrapper.optimizer.lr=1.2e-3']),
+    'p3-mc4': ('p0-base', 'multi-crop: + 4 local views of 16 px (same minutes: 18 epochs)', MULTI_CROP, 18,
+               ['optim_wrapper.optimizer.lr=6e-4']),
+    'p4-mc6': ('p0-base', 'multi-crop: + 6 local views of 16 px (same minutes: 17 epochs)', MULTI_CROP, 17,
+               ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=6']),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0], epilog='example:\n  python '
+                                     'tools/benchmarks/recipe_search.py --report-only',
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--points', nargs='+', choices=list(POINTS), default=list(POINTS))
+    parser.add_argument('--state', default=osp.expanduser('~/.cache/cledi/recipe'))
+    parser.add_argument('--data-root', default=default_data_root('cifar10'))
+    parser.add_argument('--report-only', action='store_true')
+    parser.add_argument('--out', default='docs/benchmarks.md')
+    return parser.parse_args(argv)
+
+
+def work_dir(args, name):
+    return osp.join(args.state, name)
+
+
+def run_point(args, name):
+    _, _, config, epochs, options = POINTS[name]
+    folder = work_dir(args, name)
+    if osp.isfile(osp.join(folder, f'epoch_{epochs}.pth')):
+        return
+    resume = bool(glob.glob(osp.join(folder, 'epoch_*.pth')))
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', folder, '--data-root',
+           args.data_root, '--epochs', str(epochs), *(['--resume'] if resume else []), '--cfg-options',
+           'randomness.seed=0', *MONITOR, *options]
+    print(f'[recipe] {name}: {" ".join(cmd)}', flush=True)
+    with open(osp.join(args.state, f'{name}.out'), 'a') as log:
+        subprocess.run(cmd, cwd=ROOT, check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def result(args, name):
+    """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training."""
+    _, _, config, epochs, options = POINTS[name]
+    records = logged_scalars(work_dir(args, name))
+    knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
+    if epochs not in knn:
+        return None
+    times = [r['time'] for r in records if 'time' in r]
+    iterations = max(r.get('step', 0) for r in records if 'loss' in r)
+    batch = 64 if 'train_dataloader.batch_size=64' in options else 128
+    return dict(knn=knn[epochs], curve=knn, seconds=statistics.median(times), minutes=statistics.median(times)
+                * iterations / 60, images=epochs * 5000 // batch * batch)
+
+
+def report(args):
+    rows = {name: result(args, name) for name in POINTS}
+    lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
+             f'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; {machine()}, '
+             'bf16. Minutes = the median logged seconds per iteration x iterations (the wall time of these runs '
+             'includes pauses while other measurements had the machine). A change is kept when it gains more than '
+             '1.0 point over the point it starts from.', '',
+             '| point | starts from | change | epochs | images seen | minutes | val CLS kNN | vs its start |',
+             '|---|---|---|---|---|---|---|---|']
+    for name, (start, change, _, epochs, _) in POINTS.items():
+        got = rows[name]
+        if got is None:
+            lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | | | not run yet | |')
+            continue
+        versus = ''
+        if start and rows.get(start):
+            gap = got['knn'] - rows[start]['knn']
+            versus = f'{gap:+.2f} ({"kept" if gap > 1.0 else "not kept"})'
+        lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {got["minutes"]:.0f} | '
+                     f'{got["knn"]:.2f} | {versus} |')
+    text = '\n'.join(lines)
+    write_section(osp.join(ROOT, args.out), 'recipe-search', 'Recipe search: proxy points on the val queries (CPU)',
+                  text)
+    print(text)
+    return rows
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not args.report_only:
+        for name in args.points:
+            began = time.time()
+            run_point(args, name)
+            print(f'[recipe] {name}: {time.time() - began:.0f} s', flush=True)
+    return report(args)
+
+
+if __name__ == '__main__':
+    run_tool(main)
