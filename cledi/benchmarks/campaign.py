@@ -470,11 +470,18 @@ def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: O
     identities = sorted({(r['pretrain']['commit'], r['pretrain']['machine'], r['pretrain']['precision'])
                          for r in results.values() if 'pretrain' in r})
     configs = ', '.join(f'`{c}`' for c in campaign.configs.values())
+    recipe = ''
+    try:  # the recipe in words, read from the first config as the campaign runs it
+        from cledi.apis import load_config
+        from cledi.benchmarks.common import pretrain_recipe
+        recipe = f' Recipe: {pretrain_recipe(load_config(next(iter(campaign.configs.values())), campaign.options))}.'
+    except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
+        pass
     lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
              f'Configs {configs}; {campaign.split} split; fine-tune {campaign.finetune_epochs} epochs on the 5,000 '
              'labelled images; dense probe on Penn-Fudan val. Runs made by '
-             + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' if identities else
-             f'Configs {configs}; no finished run yet.']
+             + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' + recipe if identities else
+             f'Configs {configs}; no finished run yet.{recipe}']
     for epochs in campaign.epochs:
         lines += ['', f'**{epochs} pre-training epochs** ({epochs * 5000:,} images seen):', '']
         lines += report_lines(name, campaign, results, epochs)

@@ -95,6 +95,31 @@ def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: 
     return osp.join(work_root, f'{prefix}{method}{suffix}_e{epochs}_seed{seed}{"_val" if val else ""}')
 
 
+def pretrain_recipe(cfg) -> str:
+    """The pre-training recipe of a loaded config in words, read from the config (never retyped)."""
+    optimizer, batch = cfg.optim_wrapper.optimizer, cfg.train_dataloader.batch_size
+    scale = cfg.get('auto_scale_lr') or {}
+    lr = (f'lr {optimizer.lr:g} per {scale.base_batch_size} images ({optimizer.lr * batch / scale.base_batch_size:g} '
+          f'at batch {batch})' if scale.get('enable') else f'lr {optimizer.lr:g} at batch {batch}')
+    model = cfg.model
+    momentum = model.get('base_momentum')
+    momentum = 1 - momentum if model.type == 'MoCoV3' else momentum  # MMPretrain's MoCoV3 counts 1 - m
+    views = cfg.get('data_preprocessor', {}).get('num_local_views', 0)
+    return (f'{optimizer.type}, {lr}, weight decay {optimizer.weight_decay:g}, warm-up + cosine over '
+            f'{cfg.train_cfg.max_epochs} epochs, temperature {model.head.temperature:g}, EMA momentum {momentum:g} -> 1, '
+            f'2 global views{f" + {views} local views" if views else ""}')
+
+
+def finetune_recipe(cfg) -> str:
+    """A fine-tune config's recipe in words, read from the config."""
+    loss = cfg.model.head.get('loss', {})
+    decay = (cfg.optim_wrapper.get('paramwise_cfg') or {}).get('layer_decay_rate')
+    return (f'{cfg.optim_wrapper.optimizer.type}' + (f', layer-wise lr decay {decay:g}' if decay else '')
+            + f', drop path {cfg.model.backbone.get("drop_path_rate", 0):g}'
+            + (f', label smoothing {loss.label_smooth_val:g}' if 'label_smooth_val' in loss else '')
+            + ', warm-up + cosine')
+
+
 def machine() -> str:
     """One line for a table's caption: processor, cores, GPU or not, native bf16 or not."""
     import torch

@@ -20,8 +20,10 @@ import argparse
 import os.path as osp
 import statistics
 
-from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, logged_scalars, lowdata_run_dir,
-                              machine, mean_std, paired_gap, run_or_resume, write_holdout_list, write_section)
+from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, load_config, logged_scalars,
+                              lowdata_run_dir, machine, mean_std, paired_gap, run_or_resume, write_holdout_list,
+                              write_section)
+from cledi.benchmarks.common import finetune_recipe
 
 CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
 INITS = ('random', *METHODS)
@@ -95,8 +97,8 @@ def report(args, rows):
         '',
         f'Machine: {machine()}. Checkpoints: the {args.epochs}-epoch low-data CIFAR-10 pre-trainings of '
         f'`lowdata_knn.py` in `{args.work_root}` (seed = the fine-tune seed); random init: the same ViT from the '
-        f'fine-tune seed. Recipe: `{CONFIG}` over {args.finetune_epochs} epochs (AdamW, layer-wise lr decay 0.65, '
-        'drop path 0.1, label smoothing 0.1, warm-up + cosine) on the 5,000 labelled images of '
+        f'fine-tune seed. Recipe: `{CONFIG}` over {args.finetune_epochs} epochs '
+        f'({finetune_recipe(load_config(CONFIG))}) on the 5,000 labelled images of '
         f'`meta/train_10pct.txt`; top-1 after the last epoch on {split}.',
         '',
         '| initialisation | top-1 | top-5 | per seed (top-1) | fine-tune wall time (median) |',

@@ -26,8 +26,9 @@ import torch
 
 from cledi.evaluation import FEATURE_TYPES
 from cledi.visualization import read_scalars, scalar_curves
-from cledi.benchmarks.common import (METHODS, MODELS, NAMES, ROOT, TARGETS, default_data_root, lowdata_run_dir,
-                                     machine, mean_std, paired_gap, start, train_command)
+from cledi.benchmarks.common import (METHODS, MODELS, NAMES, ROOT, TARGETS, default_data_root, load_config,
+                                     lowdata_run_dir, machine, mean_std, paired_gap, pretrain_recipe, start,
+                                     train_command)
 from cledi.benchmarks.report import write_section
 from cledi.visualization.curves import plot_runs
 
@@ -107,11 +108,6 @@ def _wait(proc, method, seed, start):
     print(f'[bench] {method} seed {seed}: {time.time() - start:.0f} s', flush=True)
 
 
-def _config(path):
-    from mmengine.config import Config
-    return Config.fromfile(osp.join(ROOT, path))
-
-
 def knn_curve(work_dir):
     """{epoch: {'top1_k20': ..., 'top1_k200': ...}} from the run's scalars.json (a resumed run's records win)."""
     if not glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
@@ -153,8 +149,12 @@ def command_options(args):
     return extra
 
 
+def recipe_config(args):
+    """The CL-EDI config as this invocation ran it (its --cfg-options and epochs applied)."""
+    return load_config(config_of(args, 'cledi'), args.cfg_options, epochs=args.epochs)
+
+
 def report(args, seconds):
-    batch = _config(MODELS[args.model]['cledi']).train_dataloader.batch_size
     extra = command_options(args)
     queries = ('5,000 held-out training images (files 0500-0999 of each class; validation, not test) as queries'
                if args.val else 'the 10,000 test images as queries')
@@ -168,9 +168,7 @@ def report(args, seconds):
         '',
         f'Machine: {machine()}, torch {torch.__version__}, `--amp {args.amp or "auto"}`. Data: CIFAR-10 `meta/train_10pct.txt` (5,000 images) '
         f'for pre-training and as the kNN bank; {queries}. '
-        f'{MODELS[args.model]["text"]}, batch {batch}, AdamW (config lr 1.5e-4 per 256 images unless the extra '
-        f'options above override it; auto_scale_lr then multiplies by {batch}/256), wd 0.1, warm-up + cosine '
-        f'over {args.epochs} epochs, temperature 0.2, momentum 0.99 -> 1. kNN: CLS features, T = 0.07. '
+        f'{MODELS[args.model]["text"]}; {pretrain_recipe(recipe_config(args))}. kNN: CLS features, T = 0.07. '
         f'Mean ± standard deviation over seeds {", ".join(map(str, args.seeds))}.',
         '',
         '| method | kNN top-1 k=20 | kNN top-1 k=200 | runs |',

@@ -185,7 +185,8 @@ def main(argv=None):
 
 
 def write_table(args, rows, seeds, fit=None):
-    source = (f'{PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch 40) on the 120 unlabelled Penn-Fudan '
+    batch = load_config(PENNFUDAN_PRETRAIN['cledi']).train_dataloader.batch_size
+    source = (f'{PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch {batch}) on the 120 unlabelled Penn-Fudan '
               f'training images at patch {config_patch_size(args.config)}, 12x12-patch crops, seed = the fine-tune seed'
               if args.pretrain == 'pennfudan' else
               f'the {args.pretrain_epochs}-epoch low-data CIFAR-10 runs of lowdata_knn.py in {args.pretrain_root}')
