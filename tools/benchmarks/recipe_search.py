@@ -30,8 +30,15 @@ POINTS = {
     'p2-lr2x': ('p0-base', 'lr 1.2e-3 per 256', TWO_VIEW, 30, ['optim_wrapper.optimizer.lr=1.2e-3']),
     'p3-mc4': ('p0-base', 'multi-crop: + 4 local views of 16 px (same minutes: 18 epochs)', MULTI_CROP, 18,
                ['optim_wrapper.optimizer.lr=6e-4']),
-    'p4-mc6': ('p0-base', 'multi-crop: + 6 local views of 16 px (same minutes: 17 epochs)', MULTI_CROP, 17,
-               ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=6']),
+    # p4 (6 local views) was dropped once p3 had lost 3.9 points: it only adds local views of the same kind
+    'p5-t0.1': ('p0-base', 'temperature 0.1 (MoCo v3 as cledi.CLEDI without detail, two views)', MULTI_CROP, 30,
+                ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=0', 'model.head.temperature=0.1']),
+    'p6-crop0.08': ('p0-base', 'global crop scale 0.08-1 (was 0.2-1)', MULTI_CROP, 30,
+                    ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=0',
+                     'data_preprocessor.views.0.crop_scale=(0.08,1.0)', 'data_preprocessor.views.1.crop_scale=(0.08,1.0)']),
+    'p7-mc2-large': ('p0-base', 'multi-crop: + 2 local views of 16 px, 20-50 % of the image (same minutes: 23 epochs)',
+                     MULTI_CROP, 23, ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=2',
+                                      'data_preprocessor.local_view.crop_scale=(0.2,0.5)']),
 }
 
 
