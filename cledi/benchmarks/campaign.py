@@ -424,8 +424,9 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
     seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
     first = next(iter(campaign.configs))
     last = list(campaign.configs)[-1]
+    pairs = ([(last, first, True)] if last != first else []) + [(first, 'random', False)]
     header = ['measure', *[method_name(m) for m in methods],
-              f'{method_name(last)} - {method_name(first)} (paired)', f'{method_name(first)} - random init (paired)']
+              *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     verdicts = []
     for label, stem, path, target in METRICS:
@@ -438,7 +439,7 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
             got = [v for v in values[m] if v is not None]
             cells.append(f'{mean_std(got)} ({", ".join(f"{v:.2f}" for v in got)})' if got else 'n/a')
         gaps = []
-        for a, b, tgt in ((last, first, TARGETS.get(target) if target else None), (first, 'random', None)):
+        for a, b, tgt in ((a, b, TARGETS.get(target) if target and with_target else None) for a, b, with_target in pairs):
             if None in values[a] or None in values[b]:
                 gaps.append('n/a')
                 continue
@@ -464,6 +465,33 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
     return lines
 
 
+def budget_figure(name: str, campaign: Campaign, results: Dict[str, dict], path: str) -> Optional[str]:
+    """With several budgets: CLS kNN (and fine-tune) against the pre-training minutes, a line per method (mean over
+    the seeds that have them); each point a run with its own schedule, never an intermediate checkpoint."""
+    if len(campaign.epochs) < 2:
+        return None
+    from cledi.visualization import curves_figure, save_figure
+    series = {}
+    for method in campaign.configs:
+        curve = {}
+        for label, stem, key in (('CLS kNN top-1', f'knn_{campaign.split}_online', ('cls', 'top1_k20')),
+                                 ('fine-tune top-1', f'finetune_{campaign.split}', ('top1', ))):
+            points = []
+            for epochs in campaign.epochs:
+                runs = [r for r in results.values() if r['method'] == method and r['epochs'] == epochs]
+                values = [metric(r, stem, key) for r in runs]
+                minutes = [r['pretrain'].get('wall_s', 0) / 60 for r in runs if 'pretrain' in r]
+                if runs and None not in values and minutes:
+                    points.append((statistics.mean(minutes), statistics.mean(values)))
+            if points:
+                curve[label] = ([x for x, _ in points], [y for _, y in points])
+        if curve:
+            series[method_name(method)] = curve
+    if not series:
+        return None
+    return save_figure(curves_figure(series, ['CLS kNN top-1', 'fine-tune top-1'], xlabel='pre-training minutes'), path)
+
+
 def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: Optional[str] = None) -> str:
     """The campaign's section of docs/benchmarks.md, made from the committed per-run JSON files."""
     out = out or osp.join(ROOT, 'docs', 'benchmarks.md')
@@ -485,6 +513,9 @@ def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: O
     for epochs in campaign.epochs:
         lines += ['', f'**{epochs} pre-training epochs** ({epochs * 5000:,} images seen):', '']
         lines += report_lines(name, campaign, results, epochs)
+    figure = budget_figure(name, campaign, results, osp.join(osp.dirname(out), 'figures', f'campaign-{name}.png'))
+    if figure:
+        lines += ['', f'![accuracy against the pre-training budget](figures/campaign-{name}.png)']
     text = '\n'.join(lines)
     write_section(out, f'campaign-{name}', campaign.title or f'Campaign {name}', text)
     return text
