@@ -63,21 +63,24 @@ def pennfudan_pretrain_dir(work_root: str, method: str, patch: int, seed: int) -
     return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')
 
 
-HOLDOUT = range(500, 1000)  # file numbers per class of the val queries; train_10pct.txt holds 0000-0499
+SPLITS = osp.join(ROOT, 'configs', '_base_', 'datasets', 'cifar10_splits.py')
 
 
 def write_holdout_list(data_root: str, out_path: str) -> str:
-    """The val queries as a list file: training files 0500-0999 of every class (5,000 images, 500 per class); the
-    configs select the same images with ``val_indices`` (configs/_base_/datasets/cifar10_splits.py)."""
+    """The val queries as a list file: the lines of ``meta/train.txt`` at the configs' ``val_indices``
+    (configs/_base_/datasets/cifar10_splits.py: files 0500-0999 of every class, 5,000 images)."""
+    from mmengine.config import Config
+    indices = Config.fromfile(SPLITS).val_indices
     listing = osp.join(data_root, 'meta', 'train.txt')
     if not osp.isfile(listing):
         raise FileNotFoundError(f"'{listing}' does not exist: --data-root must be the CIFAR-10 folder copy with "
                                 'meta/train.txt (e.g. ../shared/data/cifar10)')
     with open(listing) as f:
-        lines = [line for line in f if int(osp.splitext(osp.basename(line.split()[0]))[0]) in HOLDOUT]
-    if len(lines) != 10 * len(HOLDOUT):
-        raise RuntimeError(f'expected {10 * len(HOLDOUT)} held-out images in {data_root}/meta/train.txt, '
-                           f'found {len(lines)}: is --data-root the CIFAR-10 folder copy?')
+        every = f.readlines()
+    if len(every) <= max(indices):
+        raise RuntimeError(f'{data_root}/meta/train.txt has {len(every)} lines, the val queries need '
+                           f'{max(indices) + 1}: is --data-root the CIFAR-10 folder copy?')
+    lines = [every[i] for i in indices]
     os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
     tmp_path = f'{out_path}.{os.getpid()}.tmp'  # atomic: parallel invocations may write it at the same time
     with open(tmp_path, 'w') as f:

@@ -103,15 +103,19 @@ def results_block(text: str, regime: str = 'regime') -> str:
     return '\n'.join(lines)
 
 
+def replace_block(path: str, key: str, block: str) -> None:
+    """Rewrite the lines between ``<!-- key:start -->`` and ``<!-- key:end -->`` of a file with ``block``."""
+    content = open(path).read()
+    start, end = f'<!-- {key}:start -->', f'<!-- {key}:end -->'
+    if start not in content or end not in content:
+        raise ValueError(f'{path} has no {start} ... {end} block to fill')
+    content = content[:content.index(start) + len(start)] + '\n' + block + '\n' + content[content.index(end):]
+    with open(path, 'w') as f:
+        f.write(content)
+
+
 def write_readme(readme: str = osp.join(ROOT, 'README.md'), benchmarks: str = osp.join(ROOT, 'docs', 'benchmarks.md'),
                  regime: str = 'regime') -> str:
-    text = open(benchmarks).read()
-    block = results_block(text, regime)
-    content = open(readme).read()
-    start, end = '<!-- results:start -->', '<!-- results:end -->'
-    if start not in content or end not in content:
-        raise ValueError(f'{readme} has no {start} ... {end} block to fill')
-    content = content[:content.index(start) + len(start)] + '\n' + block + '\n' + content[content.index(end):]
-    with open(readme, 'w') as f:
-        f.write(content)
+    block = results_block(open(benchmarks).read(), regime)
+    replace_block(readme, 'results', block)
     return block

@@ -100,11 +100,14 @@ def scale_lr_for_accumulation(cfg: Config) -> Config:
 
     MMEngine scales the lr by ``world_size * batch_size / base_batch_size``, ignoring
     ``optim_wrapper.accumulative_counts``: with 2 micro-batches per step the lr came out for half the images a
-    step sees. Dividing ``base_batch_size`` by the count gives MMEngine's ratio the step's batch. Applied once
+    step sees. DeepSpeed's ``strategy.gradient_accumulation_steps`` counts the same way. Dividing
+    ``base_batch_size`` by the count gives MMEngine's ratio the step's batch. Applied once
     (``auto_scale_lr.accumulative_counts`` records it).
     """
-    scale, optim = cfg.get('auto_scale_lr'), cfg.get('optim_wrapper')
+    scale, optim, strategy = cfg.get('auto_scale_lr'), cfg.get('optim_wrapper'), cfg.get('strategy')
     counts = optim.get('accumulative_counts', 1) if isinstance(optim, dict) else 1
+    if isinstance(strategy, dict) and strategy.get('type') == 'DeepSpeedStrategy':  # DeepSpeed accumulates itself
+        counts = max(counts, strategy.get('gradient_accumulation_steps', 1))
     if (counts > 1 and isinstance(scale, dict) and scale.get('enable') and scale.get('base_batch_size')
             and 'accumulative_counts' not in scale):
         scale['base_batch_size'] = scale['base_batch_size'] / counts

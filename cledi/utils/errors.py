@@ -13,6 +13,10 @@ class MissingInputError(InputError, FileNotFoundError):
     """A file or folder the input names does not exist."""
 
 
+class UnreadableInputError(InputError, ValueError):
+    """A file exists but cannot be read as what the input says it is (e.g. an image)."""
+
+
 class CheckpointMismatchError(InputError, KeyError):
     """A checkpoint's weights do not fit the model (a checkpoint of another model)."""
 

@@ -11,6 +11,7 @@ from torch.utils.data import Subset
 from cledi.apis import detail_pool  # noqa: F401  (re-exported by cledi.visualization)
 from cledi.evaluation import build_eval_dataloader
 from cledi.utils import check_data_roots
+from cledi.utils.errors import MissingInputError, UnreadableInputError
 
 
 def dataset_images(cfg: Config, num_images: int, loader_key: str = 'knn_query_dataloader',
@@ -65,12 +66,14 @@ def file_images(paths: Sequence[str], size: int, bgr: bool = True) -> dict:
     import mmcv
     images = []
     for path in paths:
+        if not osp.isfile(path):
+            raise MissingInputError(f"image '{path}' does not exist; pass an existing JPEG / PNG file")
         try:
             image = mmcv.imread(path, channel_order='bgr' if bgr else 'rgb')
-        except Exception as error:  # mmcv raises several types for missing / corrupt files
-            raise ValueError(f"image '{path}' cannot be read ({error}); pass a JPEG / PNG file") from error
+        except Exception as error:  # mmcv raises several types for corrupt files
+            raise UnreadableInputError(f"image '{path}' cannot be read ({error}); pass a JPEG / PNG file") from error
         if image is None:
-            raise ValueError(f"image '{path}' cannot be read; pass an existing JPEG / PNG file")
+            raise UnreadableInputError(f"image '{path}' cannot be read; pass a JPEG / PNG file")
         height, width = image.shape[:2]
         scale = size / min(height, width)
         image = mmcv.imresize(image, (max(size, round(width * scale)), max(size, round(height * scale))))

@@ -4,12 +4,14 @@ import json
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
+from cledi.utils.errors import MissingInputError
+
 
 def read_scalars(work_dir: str) -> List[dict]:
     """All scalar records of a work dir, oldest run first (so a resumed run's records come last)."""
     paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not paths:
-        raise FileNotFoundError(f"work dir '{work_dir}' has no */vis_data/scalars.json; pass the work_dir of a "
+        raise MissingInputError(f"work dir '{work_dir}' has no */vis_data/scalars.json; pass the work_dir of a "
                                 'tools/train.py run (LocalVisBackend writes the file)')
     records = []
     for path in paths:

@@ -91,3 +91,17 @@ def test_auto_scale_lr_counts_the_images_of_an_accumulated_step(tmp_path, cifar1
         lrs[counts] = base_lr * 32 * counts / base_batch  # batch 32 x counts images per step, lr per 256
         assert base_lr * 32 / cfg.auto_scale_lr.base_batch_size == pytest.approx(lrs[counts])  # MMEngine's ratio
     assert lrs[2] == pytest.approx(2 * lrs[1])
+
+
+def test_auto_scale_lr_counts_deepspeeds_own_accumulation():
+    """The DeepSpeed config accumulates 2 micro-batches through ``strategy.gradient_accumulation_steps`` (its optim
+    wrapper has no ``accumulative_counts``): the lr is scaled for 8 x 64 x 2 = 1,024 images a step."""
+    import os.path as osp
+
+    from cledi.utils import scale_lr_for_accumulation
+    from ..conftest import REPO_ROOT
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'cledi',
+                                   'cledi_vit-l-p16_8xb64-deepspeed-zero2-coslr-300e_image-folder.py'))
+    base = cfg.auto_scale_lr.base_batch_size
+    scale_lr_for_accumulation(cfg)
+    assert 8 * 64 / cfg.auto_scale_lr.base_batch_size == 8 * 64 * 2 / base

@@ -99,3 +99,20 @@ def test_an_iteration_based_config_given_to_the_epoch_rescaler(tiny, tmp_path):
     line = one_line_error('train', [str(by_iterations), '--epochs', '3'])
     assert '--epochs rescales an epoch-based schedule, but this config trains by iterations' in line
     assert '--cfg-options train_cfg.max_iters=N' in line
+
+
+@pytest.mark.parametrize('tool', ['test', 'knn_eval', 'dense_probe'])
+def test_a_missing_config_for_the_evaluation_tools(tool, tmp_path):
+    line = one_line_error(tool, [str(tmp_path / 'nope.py'), str(tmp_path / 'nope.pth')])
+    assert f"config '{tmp_path / 'nope.py'}' does not exist: pass the path of a config file" in line
+
+
+def test_the_visualization_tools_name_a_missing_image_and_a_missing_work_dir(tmp_path, cifar10_root):
+    from ..helpers import CIFAR_MOCOV3_CONFIG
+    image = tmp_path / 'no_such.jpg'
+    line = one_line_error('visualization/vis_attention', [CIFAR_MOCOV3_CONFIG, 'random', '--images', str(image),
+                                                          '--data-root', cifar10_root, '--out', str(tmp_path / 'a.png')])
+    assert f"image '{image}' does not exist; pass an existing JPEG / PNG file" in line
+    line = one_line_error('visualization/vis_curves', [str(tmp_path / 'no_run'), '--out', str(tmp_path / 'c.png')])
+    assert f"work dir '{tmp_path / 'no_run'}' has no */vis_data/scalars.json" in line
+    assert not (tmp_path / 'a.png').exists() and not (tmp_path / 'c.png').exists()

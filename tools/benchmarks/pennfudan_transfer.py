@@ -30,8 +30,9 @@ import statistics
 
 import torch
 
-from cledi.benchmarks.common import (ROOT, default_data_root, load_config, lowdata_run_dir, machine,
-                                     logged_scalars, mean_std, paired_gap, run_or_resume)
+from cledi.benchmarks.common import (PENNFUDAN_PRETRAIN_EPOCHS, ROOT, default_data_root, load_config, logged_scalars,
+                                     lowdata_run_dir, machine, mean_std, paired_gap, pennfudan_pretrain_dir,
+                                     run_or_resume)
 from cledi.benchmarks.report import write_section
 
 CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p8-simplefpn_1xb4-24e_pennfudan.py'
@@ -41,7 +42,6 @@ PENNFUDAN_PRETRAIN = {
     'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
     'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
 }
-PRETRAIN_EPOCHS = 100
 METRICS = ('bbox_mAP', 'bbox_mAP_50', 'segm_mAP', 'segm_mAP_50')
 
 
@@ -85,11 +85,6 @@ def command_line(args) -> str:
     return ' '.join(parts)
 
 
-def pretrain_dir(work_root, method, patch, seed):
-    """Work dir of one in-domain pre-training (dense_probe_bench.py --pretrain pennfudan reads it too)."""
-    return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')
-
-
 def pretrained_checkpoint(args, method, seed):
     if args.pretrain == 'cifar10':
         path = osp.join(lowdata_run_dir(args.pretrain_root, method, args.pretrain_epochs, seed),
@@ -99,14 +94,14 @@ def pretrained_checkpoint(args, method, seed):
                              f'{args.pretrain_root} --epochs {args.pretrain_epochs} --seeds {seed} first')
         return path
     patch = config_patch_size(args.config)
-    work_dir = pretrain_dir(args.work_root, method, patch, seed)
+    work_dir = pennfudan_pretrain_dir(args.work_root, method, patch, seed)
     crop = 12 * patch  # 12x12 patch tokens at every patch size
     options = [f'randomness.seed={seed}', f'model.backbone.patch_size={patch}', f'model.backbone.img_size={crop}',
                # the crop of both views (pennfudan_images.py: pipeline[1] is cledi.RecipeViews)
                f'train_dataloader.dataset.pipeline.1.size={crop}']
-    run_or_resume(PENNFUDAN_PRETRAIN[method], work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth', args.data_root,
+    run_or_resume(PENNFUDAN_PRETRAIN[method], work_dir, f'epoch_{PENNFUDAN_PRETRAIN_EPOCHS}.pth', args.data_root,
                   options=options)
-    return osp.join(work_dir, f'epoch_{PRETRAIN_EPOCHS}.pth')
+    return osp.join(work_dir, f'epoch_{PENNFUDAN_PRETRAIN_EPOCHS}.pth')
 
 
 def finetune_epochs(args, fit_check=False):
@@ -186,8 +181,8 @@ def main(argv=None):
 
 def write_table(args, rows, seeds, fit=None):
     batch = load_config(PENNFUDAN_PRETRAIN['cledi']).train_dataloader.batch_size
-    source = (f'{PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch {batch}) on the 120 unlabelled Penn-Fudan '
-              f'training images at patch {config_patch_size(args.config)}, 12x12-patch crops, seed = the fine-tune seed'
+    source = (f'{PENNFUDAN_PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch {batch}) on the 120 '
+              f'unlabelled Penn-Fudan training images at patch {config_patch_size(args.config)}, 12x12-patch crops, seed = the fine-tune seed'
               if args.pretrain == 'pennfudan' else
               f'the {args.pretrain_epochs}-epoch low-data CIFAR-10 runs of lowdata_knn.py in {args.pretrain_root}')
     done = '' if len(seeds) == len(args.seeds) else f' (so far: {len(seeds)} of the {len(args.seeds)} seeds asked for)'

@@ -5,10 +5,14 @@
 Every point is MoCo v3 (seed 0) with one change from the point it starts from, read by its final val CLS kNN
 (k=20) with its images seen and minutes beside it. Runs live in ``--state`` (default ``~/.cache/cledi/recipe``),
 one folder per point, and continue from their last checkpoint when started again; finished points are read, not
-re-run. The table goes to docs/benchmarks.md (section ``recipe-search``).
+re-run. A finished point's figures are kept in ``docs/results/recipe-search/<point>.json`` (commit them: a
+machine's run folders may not outlive a session) and the table reads them there. The table goes to
+docs/benchmarks.md (section ``recipe-search``).
 """
 import argparse
 import glob
+import json
+import os
 import os.path as osp
 import statistics
 import subprocess
@@ -16,7 +20,8 @@ import sys
 import time
 
 from cledi.apis import run_tool
-from cledi.benchmarks import ROOT, default_data_root, logged_scalars, machine, write_section
+from cledi.benchmarks import ROOT, default_data_root, logged_scalars, write_section
+from cledi.benchmarks.campaign import machine_key, source_commit
 
 TWO_VIEW = 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'
 MULTI_CROP = 'configs/mocov3/mocov3-views_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py'
@@ -54,6 +59,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+RESULTS = osp.join(ROOT, 'docs', 'results', 'recipe-search')
+
+
 def work_dir(args, name):
     return osp.join(args.state, name)
 
@@ -73,39 +81,51 @@ def run_point(args, name):
 
 
 def result(args, name):
-    """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training."""
+    """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training: read from the
+    point's run folder when it is finished there (and then kept in RESULTS), else from RESULTS."""
     _, _, config, epochs, options = POINTS[name]
-    records = logged_scalars(work_dir(args, name))
+    kept = osp.join(RESULTS, f'{name}.json')
+    records = logged_scalars(work_dir(args, name)) if osp.isdir(work_dir(args, name)) else []
     knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
     if epochs not in knn:
+        if osp.isfile(kept):
+            with open(kept) as f:
+                return json.load(f)
         return None
     times = [r['time'] for r in records if 'time' in r]
     iterations = max(r.get('step', 0) for r in records if 'loss' in r)
     batch = 64 if 'train_dataloader.batch_size=64' in options else 128
-    return dict(knn=knn[epochs], curve=knn, seconds=statistics.median(times), minutes=statistics.median(times)
-                * iterations / 60, images=epochs * 5000 // batch * batch)
+    got = dict(knn=knn[epochs], curve={str(e): v for e, v in sorted(knn.items())}, seconds=statistics.median(times),
+               minutes=statistics.median(times) * iterations / 60, images=epochs * 5000 // batch * batch,
+               machine=machine_key(), commit=source_commit())
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(kept, 'w') as f:
+        json.dump(got, f, indent=1, sort_keys=True)
+    return got
 
 
 def report(args):
     rows = {name: result(args, name) for name in POINTS}
     lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
-             f'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; {machine()}, '
-             'bf16. Minutes = the median logged seconds per iteration x iterations (the wall time of these runs '
+             'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; 2 CPU cores, '
+             'bf16 autocast, the machine of each point beside it. Minutes = the median logged seconds per iteration x iterations (the wall time of these runs '
              'includes pauses while other measurements had the machine). A change is kept when it gains more than '
-             '1.0 point over the point it starts from.', '',
-             '| point | starts from | change | epochs | images seen | minutes | val CLS kNN | vs its start |',
-             '|---|---|---|---|---|---|---|---|']
+             '1.0 point over the point it starts from. Each point\'s figures, commit and source are in '
+             '`docs/results/recipe-search/<point>.json`.', '',
+             '| point | starts from | change | epochs | images seen | minutes | machine | val CLS kNN | vs its start |',
+             '|---|---|---|---|---|---|---|---|---|']
     for name, (start, change, _, epochs, _) in POINTS.items():
         got = rows[name]
         if got is None:
-            lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | | | not run yet | |')
+            lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | | | | not run yet | |')
             continue
         versus = ''
         if start and rows.get(start):
             gap = got['knn'] - rows[start]['knn']
             versus = f'{gap:+.2f} ({"kept" if gap > 1.0 else "not kept"})'
-        lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {got["minutes"]:.0f} | '
-                     f'{got["knn"]:.2f} | {versus} |')
+        minutes = '' if got['minutes'] is None else f'{got["minutes"]:.0f}'
+        lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {minutes} | '
+                     f'{got["machine"]} | {got["knn"]:.2f} | {versus} |')
     text = '\n'.join(lines)
     write_section(osp.join(ROOT, args.out), 'recipe-search', 'Recipe search: proxy points on the val queries (CPU)',
                   text)

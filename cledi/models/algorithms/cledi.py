@@ -195,5 +195,5 @@ class CLEDI(BaseSelfSupervisor):
                                           self.progress, need_vectors=self.cross is not None))
         losses.update(detail.losses)
         if self.cross is not None:
-            losses.update(self.cross(queries, keys, self.head.temperature, detail, self.progress))
+            losses.update(self.cross(queries, keys, self.head, detail, self.progress))
         return losses

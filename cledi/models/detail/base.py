@@ -74,11 +74,12 @@ class DetailInputs:
 
 class DetailOutput(NamedTuple):
     """A part's losses (already weighted) and, for cross-level terms, its whole-view detail vectors: queries
-    (B, D) per view used as a query, keys (B, D) per global view, and the temperature they are contrasted at."""
+    (B, D) per view used as a query, keys (B, D) per global view, and the head (``cledi.InfoNCEHead``) that
+    contrasts them (it owns the temperature)."""
     losses: Dict[str, torch.Tensor]
     queries: Optional[List[torch.Tensor]] = None
     keys: Optional[List[torch.Tensor]] = None
-    temperature: Optional[float] = None
+    head: Optional[nn.Module] = None
 
 
 def ramp(progress: float, warmup: float) -> float:

@@ -2,9 +2,9 @@
 from typing import Dict, List, Literal, Optional
 
 import torch
+import torch.nn as nn
 from mmengine.model import BaseModule
 
-from cledi.models.heads import multiview_infonce
 from cledi.registry import MODELS
 from .base import DetailOutput, ramp
 
@@ -41,9 +41,10 @@ class CrossLevel(BaseModule):
         self.terms = terms
         self.warmup = warmup
 
-    def forward(self, queries: List[torch.Tensor], keys: List[torch.Tensor], temperature: float,
+    def forward(self, queries: List[torch.Tensor], keys: List[torch.Tensor], head: nn.Module,
                 detail: DetailOutput, progress: float) -> Dict[str, torch.Tensor]:
-        """``loss_cross`` from the global queries / keys (per view / per global view) and the detail part's."""
+        """``loss_cross`` from the global queries / keys (per view / per global view), contrasted by the global
+        ``head``, and the detail part's, contrasted by the detail part's head."""
         if detail.queries is None:
             raise ValueError('CrossLevel needs whole-view detail vectors, and this detail part gives none')
         if queries[0].shape[1] != detail.keys[0].shape[1]:
@@ -52,7 +53,7 @@ class CrossLevel(BaseModule):
                              'projector the same out_channels')
         loss = queries[0].new_zeros(())
         if self.terms in ('both', 'cls'):
-            loss = loss + multiview_infonce(queries[:len(detail.queries)], detail.keys, temperature)
+            loss = loss + head.contrast(queries[:len(detail.queries)], detail.keys)
         if self.terms in ('both', 'detail'):
-            loss = loss + multiview_infonce(detail.queries, keys, detail.temperature)
+            loss = loss + detail.head.contrast(detail.queries, keys)
         return dict(loss_cross=self.loss_weight * ramp(progress, self.warmup) * loss)

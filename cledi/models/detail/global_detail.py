@@ -5,7 +5,6 @@ from typing import Dict, Literal, Optional, Union
 import torch
 import torch.nn as nn
 
-from cledi.models.heads import multiview_infonce
 from cledi.registry import MODELS
 from .base import DetailInputs, DetailOutput, DetailPart, EncodedViews
 
@@ -105,7 +104,7 @@ class GlobalDetail(DetailPart):
         return tokens[:, 0], tokens[:, encoded.num_extra_tokens:]
 
     def vectors(self, inputs: DetailInputs):
-        """Predicted detail queries per query view and detail keys per global view, with the temperature."""
+        """Predicted detail queries per query view and detail keys per global view, with the head contrasting them."""
         neck, head, momentum_neck = ((inputs.global_space.neck, inputs.global_space.head,
                                       inputs.global_space.momentum_neck) if self.shared_head else
                                      (self.neck, self.head, inputs.momentum_modules['neck']))
@@ -122,9 +121,9 @@ class GlobalDetail(DetailPart):
             for view in range(len(momentum)):
                 cls_token, patches = self._tokens(momentum, view, inputs.momentum_modules.get('backbone'))
                 keys.append(momentum_neck((inputs.momentum_modules['aggregator'](patches, cls_token), ))[0])
-        return queries, keys, head.temperature
+        return queries, keys, head
 
     def forward(self, inputs: DetailInputs) -> DetailOutput:
-        queries, keys, temperature = self.vectors(inputs)
-        loss = self.weight(inputs.progress) * multiview_infonce(queries, keys, temperature)
-        return DetailOutput(dict(loss_detail=loss), queries, keys, temperature)
+        queries, keys, head = self.vectors(inputs)
+        loss = self.weight(inputs.progress) * head.contrast(queries, keys)
+        return DetailOutput(dict(loss_detail=loss), queries, keys, head)

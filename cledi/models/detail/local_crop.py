@@ -3,7 +3,6 @@ from typing import Literal
 
 import torch
 
-from cledi.models.heads import infonce_loss
 from cledi.models.utils import pool_regions, source_to_view
 from cledi.registry import MODELS
 from .base import DetailInputs, DetailOutput, view_geometry
@@ -98,7 +97,7 @@ class LocalCropDetail(GlobalDetail):
                     keys = [momentum_neck((inputs.momentum_modules['aggregator'](momentum.patches(g, self.out_index),
                                                                                momentum.cls(g)), ))[0]
                             for g in range(len(momentum))]
-            terms = [infonce_loss(query, key, head.temperature) for query in queries for key in keys]
+            terms = [head.contrast_pair(query, key) for query in queries for key in keys]
             return DetailOutput(dict(loss_detail=weight * 2 * torch.stack(terms).mean()))
         crop_boxes, flips = view_geometry(inputs, "LocalCropDetail(key='region')")
         terms = []
@@ -110,6 +109,6 @@ class LocalCropDetail(GlobalDetail):
                     region = pool_regions(momentum.patches(g, self.out_index), boxes, momentum.grids[g])[:, 0]
                     key = momentum_neck((region, ))[0]
                 if valid.any():
-                    terms.append(infonce_loss(query, key, head.temperature, valid))
+                    terms.append(head.contrast_pair(query, key, valid))
         loss = 2 * torch.stack(terms).mean() if terms else queries[0].sum() * 0
         return DetailOutput(dict(loss_detail=weight * loss))

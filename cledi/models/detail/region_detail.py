@@ -1,7 +1,6 @@
 """Location-matched detail: the overlap of the two global views cut into regions, region k against region k."""
 import torch
 
-from cledi.models.heads import infonce_loss
 from cledi.models.utils import matched_regions, pool_regions
 from cledi.registry import MODELS
 from .base import DetailInputs, DetailOutput, view_geometry
@@ -67,11 +66,8 @@ class RegionDetail(GlobalDetail):
                    for view in (0, 1)]
         with torch.no_grad():
             keys = [project_valid(inputs.momentum_modules['neck'], regions(momentum, view), valid) for view in (0, 1)]
-        temperature = self.head.temperature
-        loss = infonce_loss(queries[0], keys[1], temperature, valid) + infonce_loss(queries[1], keys[0], temperature,
-                                                                                     valid)
+        loss = self.head.contrast_pair(queries[0], keys[1], valid) + self.head.contrast_pair(queries[1], keys[0], valid)
         losses = dict(loss_detail=self.weight(inputs.progress) * loss, region_matched=matched.float().mean())
         if not inputs.need_vectors:
             return DetailOutput(losses)
-        queries, keys, temperature = self.vectors(inputs)
-        return DetailOutput(losses, queries, keys, temperature)
+        return DetailOutput(losses, *self.vectors(inputs))

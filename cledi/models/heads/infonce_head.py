@@ -86,6 +86,11 @@ class InfoNCEHead(BaseModule):
         """:func:`multiview_infonce` of predicted queries (per view) against momentum keys (per global view)."""
         return multiview_infonce(queries, keys, self.temperature)
 
+    def contrast_pair(self, query: torch.Tensor, key: torch.Tensor,
+                      valid: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """:func:`infonce_loss` of one query batch (B, D) against one key batch (B, D), rows ``valid`` only."""
+        return infonce_loss(query, key, self.temperature, valid)
+
     def loss(self, projections: Sequence[torch.Tensor], keys: Sequence[torch.Tensor]) -> torch.Tensor:
         """The loss of projections (B, C) per view: predicted, then contrasted with ``keys`` (B, D) per global view."""
         return self.contrast([self.predict(projection) for projection in projections], keys)
