@@ -1,4 +1,5 @@
 """tools/benchmarks: the scripts import and parse their options; the held-out split is disjoint from training."""
+import glob
 import os.path as osp
 import subprocess
 import sys
@@ -7,8 +8,7 @@ import pytest
 
 from ..conftest import REPO_ROOT
 
-SCRIPTS = ['lowdata_knn.py', 'step_cost.py', 'pennfudan_transfer.py', 'engine_speed.py', 'dense_probe_bench.py',
-           'roi_align_speed.py', 'lowdata_finetune.py', 'campaign.py']
+SCRIPTS = sorted(osp.basename(path) for path in glob.glob(osp.join(REPO_ROOT, 'tools', 'benchmarks', '[!_]*.py')))
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
