@@ -154,6 +154,23 @@ def expected_backbone_keys(config: str) -> set:
     return set(MODELS.build(cfg.model.backbone).state_dict())
 
 
+def tool_parser(doc: str, description: Optional[str] = None):
+    """A tool's argument parser whose ``--help`` ends with the usage lines of its module docstring as examples
+    (the indented ``python tools/...`` / ``bash tools/...`` lines and their continuations)."""
+    import argparse
+    examples, inside = [], False
+    for line in doc.splitlines():
+        command = line.strip().startswith(('python ', 'bash ', 'GPUS='))
+        if line.startswith('    ') and (command or (inside and line.startswith('        '))):
+            examples.append(('  ' if command else '      ') + line.strip())
+            inside = True
+        else:
+            inside = False
+    return argparse.ArgumentParser(description=description or doc.strip().split('\n')[0],
+                                   epilog='example:\n' + '\n'.join(examples) if examples else None,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def checkpoint_parser(description: str, example: str):
     """The command line of a tool that takes ``CONFIG CHECKPOINT|random``, with an example in its ``--help``."""
     import argparse

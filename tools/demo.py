@@ -7,14 +7,13 @@ writes checkpoints and the log under work_dirs/, and ends by printing the kNN to
 T=0.07) of the CLS features of 449 held-out labelled digits against the 1,348 training digits, next to the same
 number for the randomly initialised network.
 """
-import argparse
 import os.path as osp
 import time
 
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from cledi.apis import load_config, run_tool
+from cledi.apis import load_config, run_tool, tool_parser
 from cledi.engine import prepare_runner_config, setup_device
 from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.utils import keep_freed_memory
@@ -24,7 +23,7 @@ DEFAULT_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'conf
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='CL-EDI demo on the embedded digits dataset')
+    parser = tool_parser(__doc__, 'CL-EDI demo on the embedded digits dataset')
     parser.add_argument('--config', default=DEFAULT_CONFIG)
     parser.add_argument('--work-dir', default='work_dirs/demo_digits')
     parser.add_argument('--epochs', type=int, help='shorten or lengthen the schedule (scales warm-up and cosine)')

@@ -17,14 +17,13 @@ Random init is the same ViT at the initial weights of each seed. One ``tools/den
 every result is kept as ``<work-root>/dense_probe/<name>.json``, so an interrupted invocation resumes. Writes the
 table (mean ± std over seeds, the per-seed CL-EDI - MoCo v3 differences) into ``docs/benchmarks.md``.
 """
-import argparse
 import glob
 import json
 import os
 import os.path as osp
 import time
 
-from cledi.apis import init_model, load_config
+from cledi.apis import init_model, load_config, tool_parser
 from cledi.benchmarks import (METHODS, MODELS, NAMES, PENNFUDAN_PRETRAIN_EPOCHS, ROOT, TARGETS, default_data_root,
                               lowdata_run_dir, machine, mean_std, paired_gap, pennfudan_pretrain_dir, write_section)
 from cledi.evaluation.dense_probe import run_dense_probe
@@ -36,7 +35,7 @@ PRETRAIN = {
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--pretrain', choices=sorted(PRETRAIN), default='cifar10',
                         help="cifar10: lowdata_knn.py's runs; pennfudan: pennfudan_transfer.py's in-domain "
                         'pre-trainings')

@@ -16,10 +16,10 @@ Bookkeeping: one work dir per fine-tune under ``<work-root>/finetune``; a finish
 is read, not re-run, and an interrupted one resumes from its last checkpoint (saved every 10 epochs), so running
 the same command again continues. Writes the table into docs/benchmarks.md.
 """
-import argparse
 import os.path as osp
 import statistics
 
+from cledi.apis import tool_parser
 from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, load_config, logged_scalars,
                               lowdata_run_dir, machine, mean_std, paired_gap, run_or_resume, write_holdout_list,
                               write_section)
@@ -30,7 +30,7 @@ INITS = ('random', *METHODS)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--work-root', default='work_dirs/bench_lowdata_knn', help="lowdata_knn.py's work root")
     parser.add_argument('--epochs', type=int, default=12, help='pre-training epochs: which runs')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])

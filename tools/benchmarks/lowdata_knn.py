@@ -14,7 +14,6 @@ command again: finished runs are skipped and unfinished ones resume from their l
 the tables (mean and spread over seeds, and the kNN curve over epochs) into docs/benchmarks.md with the command
 and the machine. ``--feature-report`` scores the finished runs with CLS, mean-patch and CLS+mean features.
 """
-import argparse
 import glob
 import json
 import os.path as osp
@@ -24,6 +23,7 @@ import time
 
 import torch
 
+from cledi.apis import tool_parser
 from cledi.evaluation import FEATURE_TYPES
 from cledi.visualization import read_scalars, scalar_curves
 from cledi.benchmarks.common import (METHODS, MODELS, NAMES, ROOT, TARGETS, default_data_root, load_config,
@@ -34,7 +34,7 @@ from cledi.visualization.curves import plot_runs
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--epochs', type=int, default=30)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4')

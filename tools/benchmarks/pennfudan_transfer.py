@@ -22,7 +22,6 @@ read, not re-run; an interrupted one resumes from its last checkpoint (saved eve
 (mean ± std over seeds, per-seed values, wall times) to docs/benchmarks.md after every seed that all three
 initialisations have finished.
 """
-import argparse
 import functools
 import json
 import os.path as osp
@@ -30,6 +29,7 @@ import statistics
 
 import torch
 
+from cledi.apis import tool_parser
 from cledi.benchmarks.common import (PENNFUDAN_PRETRAIN_EPOCHS, ROOT, default_data_root, load_config, logged_scalars,
                                      lowdata_run_dir, machine, mean_std, paired_gap, pennfudan_pretrain_dir,
                                      run_or_resume)
@@ -46,7 +46,7 @@ METRICS = ('bbox_mAP', 'bbox_mAP_50', 'segm_mAP', 'segm_mAP_50')
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--config', default=CONFIG, help='the detection config (all runs)')
     parser.add_argument('--epochs', type=int, default=24)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])

@@ -11,7 +11,6 @@ by 10 % of their size, as proposals are. Each round runs every implementation (i
 box + mask pooling, forward and backward; prints the median ms per call, the ratios to mmcv, and the largest
 difference to torchvision's output, and writes them to docs/benchmarks.md.
 """
-import argparse
 import json
 import os.path as osp
 import statistics
@@ -19,6 +18,7 @@ import time
 
 import torch
 
+from cledi.apis import tool_parser
 from cledi.benchmarks.common import ROOT, default_data_root, machine
 from cledi.benchmarks.report import write_section
 
@@ -27,7 +27,7 @@ BOX_ROIS, MASK_ROIS = 64, 16  # per image: the config's rcnn sampler (num=64, po
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--data-root', default=default_data_root('pennfudan'))

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 
+from cledi.apis import tool_parser
 from cledi.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, load_config, machine
 from cledi.benchmarks.common import MODELS
 from cledi.benchmarks.report import write_section
@@ -27,7 +28,7 @@ CONFIGS = {method: MODELS['vit-mini-p4'][method] for method in METHODS}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--steps', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)

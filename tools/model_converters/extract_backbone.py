@@ -7,19 +7,18 @@ holds only ``backbone.*`` weights (momentum encoder, projectors and predictors d
 ``init_cfg=dict(type='Pretrained', checkpoint=OUT, prefix='backbone.')``. Missing and unexpected backbone keys
 are reported; a missing key is an error unless --allow-missing is given.
 """
-import argparse
 import os.path as osp
 
 import torch
 
-from cledi.apis import expected_backbone_keys, run_tool
+from cledi.apis import expected_backbone_keys, run_tool, tool_parser
 from cledi.utils import load_checked
 from cledi.utils.checkpoint import backbone_state_dict, compare_keys
 from cledi.utils.errors import CheckpointMismatchError
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('config', help='the pre-training config of the checkpoint')
     parser.add_argument('checkpoint')
     parser.add_argument('out')

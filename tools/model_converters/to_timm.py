@@ -6,12 +6,11 @@ The result loads with ``timm.create_model('vit_small_patch16_224', num_classes=0
 ViT-S/16 (use the timm model of the same width, depth, patch and image size). Every timm key of such a model
 must be produced; a missing one is an error unless --allow-missing is given.
 """
-import argparse
 import re
 
 import torch
 
-from cledi.apis import expected_backbone_keys, run_tool
+from cledi.apis import expected_backbone_keys, run_tool, tool_parser
 from cledi.utils import load_checked
 from cledi.utils.checkpoint import backbone_state_dict, compare_keys
 
@@ -37,7 +36,7 @@ def to_timm_name(name: str):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = tool_parser(__doc__)
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('out')

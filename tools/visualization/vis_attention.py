@@ -8,11 +8,10 @@ Rows: the input images, then per model the attention averaged over the heads (``
 the attention renormalised over the patches, upsampled bilinearly to the image. Several models side by side (e.g.
 MoCo v3 and CL-EDI checkpoints of the benchmark) show the same images.
 """
-import argparse
 
 import torch
 
-from cledi.apis import run_tool
+from cledi.apis import run_tool, tool_parser
 from cledi.models.backbones.vit import split_tokens
 from cledi.utils.errors import InputError
 from cledi.visualization import (cls_attention_maps, detail_pool, last_block_attention, pool_attention_maps,
@@ -21,7 +20,7 @@ from cledi.visualization.cli import add_image_args, add_model_args, load_images,
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='CLS attention maps of pre-trained ViTs')
+    parser = tool_parser(__doc__, 'CLS attention maps of pre-trained ViTs')
     add_model_args(parser)
     add_image_args(parser)
     parser.add_argument('--heads', action='store_true', help='a row per attention head too')

@@ -7,16 +7,15 @@ Reads every ``*/vis_data/scalars.json`` of each work dir (a resumed run adds one
 key, one line per run. A MoCo v3 run logs its only loss as ``loss``; it is drawn in the ``loss_global`` panel
 (its label says so), so both methods' global losses share a panel.
 """
-import argparse
 
 from mmengine.logging import MMLogger
 
-from cledi.apis import run_tool
+from cledi.apis import run_tool, tool_parser
 from cledi.visualization.curves import DEFAULT_KEYS, plot_runs
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='kNN and loss curves of training runs')
+    parser = tool_parser(__doc__, 'kNN and loss curves of training runs')
     parser.add_argument('work_dirs', nargs='+', help='work dirs of tools/train.py runs')
     parser.add_argument('--labels', nargs='+', help='a name per work dir (default: the folder name)')
     parser.add_argument('--keys', nargs='+', default=list(DEFAULT_KEYS), help='scalars to plot, one panel each')

@@ -9,11 +9,10 @@ row); each model's row shows its similarity to every patch of every image, on on
 the same image shows what the patch is like inside its object and the other images what it matches elsewhere.
 Features are the last block's patch tokens (what the detail module aggregates).
 """
-import argparse
 
 import torch
 
-from cledi.apis import run_tool
+from cledi.apis import run_tool, tool_parser
 from cledi.models.backbones.vit import split_tokens
 from cledi.visualization import (map_grid_figure, patch_grid, patch_index, patch_similarity_maps,
                                  preprocess, save_figure)
@@ -21,7 +20,7 @@ from cledi.visualization.cli import add_image_args, add_model_args, load_images,
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='patch-similarity maps of pre-trained ViTs')
+    parser = tool_parser(__doc__, 'patch-similarity maps of pre-trained ViTs')
     add_model_args(parser)
     add_image_args(parser)
     parser.add_argument('--reference', type=int, default=0, help='the image (position in the figure) whose patch '

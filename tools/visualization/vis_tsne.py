@@ -8,14 +8,13 @@ samples are spread evenly over the first config's kNN query split (``--loader`` 
 same images for every model; features are exactly those of ``tools/knn_eval.py --feature``. t-SNE is
 scikit-learn's (PCA initialisation, fixed ``--seed``), so reruns give the same picture.
 """
-import argparse
 
 import numpy as np
 import torch
 from mmengine.utils import track_iter_progress
 from torch.utils.data import DataLoader, Subset
 
-from cledi.apis import run_tool
+from cledi.apis import run_tool, tool_parser
 from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, extract_features
 from cledi.utils import check_data_roots
 from cledi.visualization import embedding_figure, save_figure
@@ -24,7 +23,7 @@ from cledi.visualization.cli import add_model_args, load_models, logger
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='t-SNE of pre-trained features, coloured by class')
+    parser = tool_parser(__doc__, 't-SNE of pre-trained features, coloured by class')
     add_model_args(parser)
     parser.add_argument('--feature', nargs='+', choices=FEATURE_TYPES, default=['cls', 'mean'])
     parser.add_argument('--num-samples', type=int, default=2000)
