@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from cledi.utils.errors import InputError
+from cledi.utils.errors import InputError, MissingInputError
 from tools.visualization import vis_attention, vis_curves, vis_similarity, vis_tsne
 
 from ..helpers import build_model, tiny_cledi_config
@@ -37,7 +37,7 @@ def test_attention_of_image_files_and_bad_inputs_are_named(tmp_path, cifar10_roo
     vis_attention.main([config, checkpoint, '--images', *files, '--out', str(out), '--cell-size', '1', '--dpi',
                         '50'])
     assert png_size(out) == (2 * 50, 2 * 50)
-    with pytest.raises(ValueError, match='missing.jpg'):
+    with pytest.raises(MissingInputError, match="missing.jpg' does not exist; pass an existing JPEG / PNG file"):
         vis_attention.main([config, checkpoint, '--images', str(tmp_path / 'missing.jpg'), '--out',
                             str(tmp_path / 'x.png')])
     with pytest.raises(InputError, match='has no attention pooling in its detail part'):
