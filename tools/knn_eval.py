@@ -19,6 +19,7 @@ import json
 import torch
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
+from mmengine.utils import track_iter_progress
 
 from cledi.apis import checkpoint_parser, init_model, load_config, run_tool
 from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, evaluate_knn_features
@@ -68,8 +69,9 @@ def main(argv=None):
     bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
     query_loader = build_eval_dataloader(cfg[SPLITS[args.split]])
     with torch.no_grad():
-        per_feature = evaluate_knn_features(model, bank_loader, query_loader, args.feature, args.ks,
-                                            args.temperature, linear=args.linear)
+        per_feature = evaluate_knn_features(model, track_iter_progress((bank_loader, len(bank_loader))),
+                                            track_iter_progress((query_loader, len(query_loader))), args.feature,
+                                            args.ks, args.temperature, linear=args.linear)
     for feature, results in per_feature.items():
         logger.info(f'kNN ({feature} features, T={args.temperature}) of {args.checkpoint}'
                     f'{" (momentum encoder)" if args.momentum else ""}: bank {len(bank_loader.dataset)} images, '

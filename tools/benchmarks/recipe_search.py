@@ -4,10 +4,10 @@
 
 Every point is MoCo v3 (seed 0) with one change from the point it starts from, read by its final val CLS kNN
 (k=20) with its images seen and minutes beside it. Runs live in ``--state`` (default ``~/.cache/cledi/recipe``),
-one folder per point, and continue from their last checkpoint when started again; finished points are read, not
-re-run. A finished point's figures are kept in ``docs/results/recipe-search/<point>.json`` (commit them: a
-machine's run folders may not outlive a session) and the table reads them there. The table goes to
-docs/benchmarks.md (section ``recipe-search``).
+one folder per point, and continue from their last checkpoint when started again. A finished point's figures are
+kept in ``docs/results/recipe-search/<point>.json`` (commit them: a machine's run folders may not outlive a
+session); a point recorded there is not run again, and the table (docs/benchmarks.md, section
+``recipe-search``) reads the records.
 """
 import argparse
 import glob
@@ -44,6 +44,14 @@ POINTS = {
     'p7-mc2-large': ('p0-base', 'multi-crop: + 2 local views of 16 px, 20-50 % of the image (same minutes: 23 epochs)',
                      MULTI_CROP, 23, ['optim_wrapper.optimizer.lr=6e-4', 'data_preprocessor.num_local_views=2',
                                       'data_preprocessor.local_view.crop_scale=(0.2,0.5)']),
+    # p0 repeated where p5 on ran (an Intel Xeon with AMX instead of the Zen 4 of p0-p3): what the machine alone moves
+    'p0-again': ('p0-base', "p0-base repeated on the machine of p5-p7 (the machine's effect, not a change)", TWO_VIEW,
+                 30, ['optim_wrapper.optimizer.lr=6e-4']),
+    # the finalists (protocol: the two best points at the full budget); no proxy point gained more than 1.0, so the
+    # two best are p0-base and p2-lr2x. The better on val kNN is the recipe (the val fine-tune breaks a tie).
+    'f1-base-120': (None, 'finalist: p0-base at the full budget', TWO_VIEW, 120, ['optim_wrapper.optimizer.lr=6e-4']),
+    'f2-lr2x-120': ('f1-base-120', 'finalist: p2-lr2x at the full budget', TWO_VIEW, 120,
+                    ['optim_wrapper.optimizer.lr=1.2e-3']),
 }
 
 
@@ -69,8 +77,8 @@ def work_dir(args, name):
 def run_point(args, name):
     _, _, config, epochs, options = POINTS[name]
     folder = work_dir(args, name)
-    if osp.isfile(osp.join(folder, f'epoch_{epochs}.pth')):
-        return
+    if osp.isfile(osp.join(folder, f'epoch_{epochs}.pth')) or osp.isfile(osp.join(RESULTS, f'{name}.json')):
+        return  # finished here, or recorded in docs/results/recipe-search/
     resume = bool(glob.glob(osp.join(folder, 'epoch_*.pth')))
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', folder, '--data-root',
            args.data_root, '--epochs', str(epochs), *(['--resume'] if resume else []), '--cfg-options',
@@ -108,7 +116,8 @@ def report(args):
     rows = {name: result(args, name) for name in POINTS}
     lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
              'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; 2 CPU cores, '
-             'bf16 autocast, the machine of each point beside it. Minutes = the median logged seconds per iteration x iterations (the wall time of these runs '
+             'bf16 autocast, the machine of each point beside it. Minutes = the median logged seconds per iteration x '
+             'iterations (the wall time of these runs '
              'includes pauses while other measurements had the machine). A change is kept when it gains more than '
              '1.0 point over the point it starts from. Each point\'s figures, commit and source are in '
              '`docs/results/recipe-search/<point>.json`.', '',
@@ -122,7 +131,9 @@ def report(args):
         versus = ''
         if start and rows.get(start):
             gap = got['knn'] - rows[start]['knn']
-            versus = f'{gap:+.2f} ({"kept" if gap > 1.0 else "not kept"})'
+            verdict = ('the machine' if name.endswith('-again') else '' if name.startswith('f') else
+                       'kept' if gap > 1.0 else 'not kept')
+            versus = f'{gap:+.2f}' + (f' ({verdict})' if verdict else '')
         minutes = '' if got['minutes'] is None else f'{got["minutes"]:.0f}'
         lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {minutes} | '
                      f'{got["machine"]} | {got["knn"]:.2f} | {versus} |')
