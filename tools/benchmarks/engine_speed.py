@@ -58,6 +58,7 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--section', default='engine-speed')
+    parser.add_argument('--title', default='Engine speed: training throughput and FLOPs (CPU)')
     parser.add_argument('--no-write', action='store_true', help='print the table only')
     parser.add_argument('--child', choices=sorted(VARIANTS), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -181,6 +182,8 @@ def command_line(args) -> str:
         parts.append(f'--config {args.config}')
     elif args.model != 'vit-mini-p4':
         parts.append(f'--model {args.model}')
+    if args.section != 'engine-speed':
+        parts.append(f"--section {args.section} --title '{args.title}'")
     return ' '.join(parts)
 
 
@@ -234,8 +237,7 @@ def main(argv=None):
     text = '\n'.join(lines)
     print(text, flush=True)
     if not args.no_write:
-        write_section(osp.join(ROOT, args.out), args.section, 'Engine speed: training throughput and FLOPs (CPU)',
-                      text)
+        write_section(osp.join(ROOT, args.out), args.section, args.title, text)
     return rate
 
 
