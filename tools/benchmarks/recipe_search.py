@@ -89,16 +89,16 @@ def run_point(args, name):
 
 
 def result(args, name):
-    """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training: read from the
-    point's run folder when it is finished there (and then kept in RESULTS), else from RESULTS."""
+    """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training: from RESULTS
+    when the point is recorded there, else from its finished run folder (and then recorded)."""
     _, _, config, epochs, options = POINTS[name]
     kept = osp.join(RESULTS, f'{name}.json')
     records = logged_scalars(work_dir(args, name)) if osp.isdir(work_dir(args, name)) else []
     knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
+    if osp.isfile(kept):  # recorded when it finished, with the commit and machine that ran it
+        with open(kept) as f:
+            return json.load(f)
     if epochs not in knn:
-        if osp.isfile(kept):
-            with open(kept) as f:
-                return json.load(f)
         return None
     times = [r['time'] for r in records if 'time' in r]
     iterations = max(r.get('step', 0) for r in records if 'loss' in r)
