@@ -7,7 +7,8 @@ from .memory import keep_freed_memory
 from .schedule import rescale_epochs
 
 __all__ = [
-    'CheckpointMismatchError', 'DamagedCheckpointError', 'InputError', 'MissingInputError', 'check_data_roots',
-    'checkpoint_problem', 'keep_freed_memory', 'load_backbone_strict', 'load_checked', 'merge_data_preprocessor',
-    'register_checkpoint_safe_globals', 'rescale_epochs', 'scale_lr_for_accumulation', 'set_data_root', 'UnreadableInputError'
+    'CheckpointMismatchError', 'DamagedCheckpointError', 'InputError', 'MissingInputError', 'UnreadableInputError',
+    'check_data_roots', 'checkpoint_problem', 'keep_freed_memory', 'load_backbone_strict', 'load_checked',
+    'merge_data_preprocessor', 'register_checkpoint_safe_globals', 'rescale_epochs', 'scale_lr_for_accumulation',
+    'set_data_root'
 ]

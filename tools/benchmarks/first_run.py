@@ -13,7 +13,6 @@ Clones this repository's HEAD into ``--work`` and times, as the README writes th
 Writes the times to README.md (block ``timings``) and prints them. Needs the data beside the checkout or
 ``CLEDI_DATA_ROOT`` for ``--tests``; uses the machine's package index as ``pip`` is configured.
 """
-import argparse
 import datetime
 import os
 import os.path as osp
@@ -22,7 +21,7 @@ import subprocess
 import tempfile
 import time
 
-from cledi.apis import run_tool
+from cledi.apis import run_tool, tool_parser
 from cledi.benchmarks import ROOT, machine
 from cledi.benchmarks.readme import replace_block
 
@@ -31,9 +30,7 @@ TESTS = 'bash tools/install.sh --detection && .venv/bin/python -m pytest -q test
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0], epilog='example:\n  python '
-                                     'tools/benchmarks/first_run.py --tests',
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = tool_parser(__doc__)
     parser.add_argument('--tests', action='store_true', help='also time the test command (compiles mmcv: ~30 min)')
     parser.add_argument('--work', default=None, help='where the clones and caches go (default: a temporary folder)')
     parser.add_argument('--readme', default=osp.join(ROOT, 'README.md'))
@@ -68,15 +65,14 @@ def main(argv=None):
     env.pop('VIRTUAL_ENV', None)
     cold = timed(work, 'cold', FIRST, env)
     warm = timed(work, 'warm', FIRST, env)
-    lines = [f'Measured on fresh clones ({machine()}, {datetime.date.today()}): the first line took '
+    block = (f'Measured on fresh clones ({machine()}, {datetime.date.today()}): the first line took '
              f'**{cold / 60:.1f} min** to the demo\'s kNN line with empty caches and {warm / 60:.1f} min with warm '
-             'ones']
+             'ones')
     if args.tests:
         shutil.rmtree(caches['CLEDI_WHEEL_CACHE'], ignore_errors=True)
         tests = timed(work, 'tests', TESTS, env)
-        lines[0] += f'; the second line (the tests, mmcv compiled from scratch) took **{tests / 60:.1f} min**'
-    lines[0] += ' (`python tools/benchmarks/first_run.py' + (' --tests' if args.tests else '') + '`).'
-    block = '\n'.join(lines)
+        block += f'; the second line (the tests, mmcv compiled from scratch) took **{tests / 60:.1f} min**'
+    block += ' (`python tools/benchmarks/first_run.py' + (' --tests' if args.tests else '') + '`).'
     replace_block(args.readme, 'timings', block)
     print(block)
 

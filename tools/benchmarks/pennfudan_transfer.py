@@ -182,7 +182,8 @@ def main(argv=None):
 def write_table(args, rows, seeds, fit=None):
     batch = load_config(PENNFUDAN_PRETRAIN['cledi']).train_dataloader.batch_size
     source = (f'{PENNFUDAN_PRETRAIN_EPOCHS} epochs of CL-EDI / MoCo v3 (same budget, batch {batch}) on the 120 '
-              f'unlabelled Penn-Fudan training images at patch {config_patch_size(args.config)}, 12x12-patch crops, seed = the fine-tune seed'
+              f'unlabelled Penn-Fudan training images at patch {config_patch_size(args.config)}, 12x12-patch crops, '
+              'seed = the fine-tune seed'
               if args.pretrain == 'pennfudan' else
               f'the {args.pretrain_epochs}-epoch low-data CIFAR-10 runs of lowdata_knn.py in {args.pretrain_root}')
     done = '' if len(seeds) == len(args.seeds) else f' (so far: {len(seeds)} of the {len(args.seeds)} seeds asked for)'

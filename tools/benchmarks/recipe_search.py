@@ -93,11 +93,11 @@ def result(args, name):
     when the point is recorded there, else from its finished run folder (and then recorded)."""
     _, _, config, epochs, options = POINTS[name]
     kept = osp.join(RESULTS, f'{name}.json')
-    records = logged_scalars(work_dir(args, name)) if osp.isdir(work_dir(args, name)) else []
-    knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
     if osp.isfile(kept):  # recorded when it finished, with the commit and machine that ran it
         with open(kept) as f:
             return json.load(f)
+    records = logged_scalars(work_dir(args, name)) if osp.isdir(work_dir(args, name)) else []
+    knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
     if epochs not in knn:
         return None
     times = [r['time'] for r in records if 'time' in r]
