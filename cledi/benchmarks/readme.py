@@ -103,6 +103,12 @@ def results_block(text: str, regime: str = 'regime') -> str:
     return '\n'.join(lines)
 
 
+def read_block(path: str, key: str) -> str:
+    """The lines between ``<!-- key:start -->`` and ``<!-- key:end -->`` of a file ('' when it has no such block)."""
+    body = section(open(path).read(), key)
+    return '' if body is None else body[len(f'<!-- {key}:start -->'):].strip('\n')
+
+
 def replace_block(path: str, key: str, block: str) -> None:
     """Rewrite the lines between ``<!-- key:start -->`` and ``<!-- key:end -->`` of a file with ``block``."""
     content = open(path).read()

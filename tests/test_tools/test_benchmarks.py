@@ -257,3 +257,22 @@ CL-EDI - MoCo v3, top-1: **+0.55** (per seed: +0.89, -0.09, +0.84; target +1.0: 
     assert ('| fine-tune top-1 (30 epochs), test | 49.38 ± 0.18 | 49.91 ± 0.61 | 50.45 ± 0.12 | +0.55 (+0.89, -0.09, '
             '+0.84), +1.0: **not reached** | `lowdata-finetune` |') in text
     assert 'old' not in text and text.endswith('<!-- results:end -->\nrest\n')
+
+
+def test_first_run_keeps_one_timing_paragraph_per_machine(tmp_path):
+    from cledi.benchmarks.readme import read_block, replace_block
+    from tools.benchmarks.first_run import merge_machine_line
+    readme = tmp_path / 'README.md'
+    readme.write_text('# x\n<!-- timings:start -->\nMeasured on fresh clones (A, 2026-12-01): 3.4 min.\n'
+                      '<!-- timings:end -->\nafter\n')
+    block = read_block(str(readme), 'timings')
+    assert block == 'Measured on fresh clones (A, 2026-12-01): 3.4 min.'
+    merged = merge_machine_line(block, 'Measured on fresh clones (B, 2026-12-02): 9.0 min.', 'B')
+    assert merged == ('Measured on fresh clones (A, 2026-12-01): 3.4 min.\n\n'
+                      'Measured on fresh clones (B, 2026-12-02): 9.0 min.')
+    again = merge_machine_line(merged, 'Measured on fresh clones (A, 2026-12-03): 3.1 min.', 'A')
+    assert again == ('Measured on fresh clones (B, 2026-12-02): 9.0 min.\n\n'
+                     'Measured on fresh clones (A, 2026-12-03): 3.1 min.')
+    replace_block(str(readme), 'timings', again)
+    assert readme.read_text().endswith('3.1 min.\n<!-- timings:end -->\nafter\n')
+    assert read_block(str(readme), 'timings') == again

@@ -10,7 +10,8 @@ Clones this repository's HEAD into ``--work`` and times, as the README writes th
 - **tests** (``--tests``): ``bash tools/install.sh --detection && .venv/bin/python -m pytest -q tests`` in a
   third clone with an empty wheel cache, so mmcv's ops are compiled as on a fresh CI machine (~30 min).
 
-Writes the times to README.md (block ``timings``) and prints them. Needs the data beside the checkout or
+Writes the times to README.md (block ``timings``: one paragraph per kind of machine, this machine's replaced, the
+others kept) and prints them. Needs the data beside the checkout or
 ``CLEDI_DATA_ROOT`` for ``--tests``; uses the machine's package index as ``pip`` is configured.
 """
 import datetime
@@ -23,7 +24,7 @@ import time
 
 from cledi.apis import run_tool, tool_parser
 from cledi.benchmarks import ROOT, machine
-from cledi.benchmarks.readme import replace_block
+from cledi.benchmarks.readme import read_block, replace_block
 
 FIRST = 'bash tools/install.sh && .venv/bin/python tools/demo.py'
 TESTS = 'bash tools/install.sh --detection && .venv/bin/python -m pytest -q tests'
@@ -54,6 +55,14 @@ def timed(work: str, name: str, command: str, env: dict) -> float:
     return seconds
 
 
+def merge_machine_line(block: str, line: str, kind: str) -> str:
+    """The timings block with ``line`` as the paragraph of machine ``kind``; other machines' paragraphs are kept in
+    their order, this machine's earlier one is dropped and the new one goes last."""
+    prefix = f'Measured on fresh clones ({kind}, '
+    kept = [text for text in block.split('\n\n') if text.strip() and not text.startswith(prefix)]
+    return '\n\n'.join(kept + [line])
+
+
 def main(argv=None):
     args = parse_args(argv)
     work = args.work or tempfile.mkdtemp(prefix='cledi-first-run-')
@@ -73,7 +82,7 @@ def main(argv=None):
         tests = timed(work, 'tests', TESTS, env)
         block += f'; the second line (the tests, mmcv compiled from scratch) took **{tests / 60:.1f} min**'
     block += ' (`python tools/benchmarks/first_run.py' + (' --tests' if args.tests else '') + '`).'
-    replace_block(args.readme, 'timings', block)
+    replace_block(args.readme, 'timings', merge_machine_line(read_block(args.readme, 'timings'), block, machine()))
     print(block)
 
 
