@@ -276,3 +276,14 @@ def test_first_run_keeps_one_timing_paragraph_per_machine(tmp_path):
     replace_block(str(readme), 'timings', again)
     assert readme.read_text().endswith('3.1 min.\n<!-- timings:end -->\nafter\n')
     assert read_block(str(readme), 'timings') == again
+
+
+def test_recipe_points_are_read_by_the_one_point_threshold():
+    from tools.benchmarks.recipe_search import point_verdict
+    assert point_verdict('p2-lr2x', 'p0-base', 1.01, True) == 'kept'
+    assert point_verdict('p2-lr2x', 'p0-base', 1.0, True) == 'not kept'
+    assert point_verdict('p0-again', 'p0-base', -0.4, False) == 'the machine'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', 1.5, True) == 'f2-lr2x-120 chosen'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', -1.2, True) == 'f1-base-120 chosen'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', 0.9, True) == 'tie: the val fine-tune decides'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', 3.0, False).startswith('another kind of machine')

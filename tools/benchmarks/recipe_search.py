@@ -112,6 +112,21 @@ def result(args, name):
     return got
 
 
+def point_verdict(name: str, start: str, gap: float, same_machine: bool) -> str:
+    """How a point reads against the point it starts from (``gap``: its val kNN minus the start's), by the
+    protocol's one threshold: a change counts when it moves val kNN by more than 1.0 point. A repeat (``-again``)
+    measures the machine; a finalist (``f``) against the other finalist is chosen, not chosen or tied (the val
+    fine-tune then decides), and only on the same kind of machine."""
+    if name.endswith('-again'):
+        return 'the machine'
+    if name.startswith('f'):
+        if not same_machine:
+            return 'another kind of machine: not comparable, run both on one'
+        return (f'{name} chosen' if gap > 1.0 else f'{start} chosen' if gap < -1.0 else
+                'tie: the val fine-tune decides')
+    return 'kept' if gap > 1.0 else 'not kept'
+
+
 def report(args):
     rows = {name: result(args, name) for name in POINTS}
     lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
@@ -131,8 +146,7 @@ def report(args):
         versus = ''
         if start and rows.get(start):
             gap = got['knn'] - rows[start]['knn']
-            verdict = ('the machine' if name.endswith('-again') else '' if name.startswith('f') else
-                       'kept' if gap > 1.0 else 'not kept')
+            verdict = point_verdict(name, start, gap, got['machine'] == rows[start]['machine'])
             versus = f'{gap:+.2f}' + (f' ({verdict})' if verdict else '')
         minutes = '' if got['minutes'] is None else f'{got["minutes"]:.0f}'
         lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {minutes} | '
