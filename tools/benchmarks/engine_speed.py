@@ -20,7 +20,8 @@ Runner-built). One training step's FLOPs per image are counted once with ``torch
 products of forward and backward: both views, momentum keys, projector / predictor MLPs); the machine's practical
 peak is the best of a 2048^3 bf16 and fp32 matrix product on the same threads. Reports images/s (median over
 rounds), GFLOP/s and the share of the peak of the variant's precision, and the medians of per-round paired ratios
-against ``before`` (or the first variant listed when ``before`` is not among them). Writes the table to docs/benchmarks.md (section ``engine-speed``).
+against ``before`` (or the first variant listed when ``before`` is not among them). Writes the table to
+docs/benchmarks.md (section ``engine-speed``).
 """
 import argparse
 import json

@@ -11,8 +11,8 @@ Clones this repository's HEAD into ``--work`` and times, as the README writes th
   third clone with an empty wheel cache, so mmcv's ops are compiled as on a fresh CI machine (~30 min).
 
 Writes the times to README.md (block ``timings``: one paragraph per kind of machine, this machine's replaced, the
-others kept) and prints them. Needs the data beside the checkout or
-``CLEDI_DATA_ROOT`` for ``--tests``; uses the machine's package index as ``pip`` is configured.
+others kept) and prints them. Needs the data beside the checkout or ``CLEDI_DATA_ROOT`` for ``--tests``; uses the
+machine's package index as ``pip`` is configured.
 """
 import datetime
 import os

@@ -122,8 +122,9 @@ def point_verdict(name: str, start: str, gap: float, same_machine: bool) -> str:
     if name.startswith('f'):
         if not same_machine:
             return 'another kind of machine: not comparable, run both on one'
-        return (f'{name} chosen' if gap > 1.0 else f'{start} chosen' if gap < -1.0 else
-                'tie: the val fine-tune decides')
+        if abs(gap) <= 1.0:
+            return 'tie: the val fine-tune decides'
+        return f'{name if gap > 0 else start} chosen'
     return 'kept' if gap > 1.0 else 'not kept'
 
 
@@ -147,7 +148,7 @@ def report(args):
         if start and rows.get(start):
             gap = got['knn'] - rows[start]['knn']
             verdict = point_verdict(name, start, gap, got['machine'] == rows[start]['machine'])
-            versus = f'{gap:+.2f}' + (f' ({verdict})' if verdict else '')
+            versus = f'{gap:+.2f} ({verdict})'
         minutes = '' if got['minutes'] is None else f'{got["minutes"]:.0f}'
         lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {minutes} | '
                      f'{got["machine"]} | {got["knn"]:.2f} | {versus} |')
