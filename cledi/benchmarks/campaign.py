@@ -11,7 +11,8 @@ order, and can be stopped and started again at any point:
   and the momentum encoder; the frozen dense probe; the 30-epoch fine-tune, random init included) is cached as a
   JSON file in the run's folder and skipped once there;
 - each finished run's numbers are written to ``docs/results/<campaign>/<run>.json`` (commit them: they outlive
-  the machine), and the tables are made from those files only, so ``--report-only`` rebuilds them anywhere.
+  the machine), and the tables are made from those files only, so ``--report-only`` rebuilds them anywhere; a run
+  recorded there complete is not run again, so a campaign longer than a machine's life goes on where it stopped.
 """
 import json
 import os
@@ -24,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from cledi.benchmarks.common import NAMES, ROOT, TARGETS, default_data_root, mean_std, paired_gap
+from cledi.benchmarks.common import NAMES, ROOT, TARGETS, advances, default_data_root, mean_std, paired_gap
 from cledi.benchmarks.report import write_section
 
 FINETUNE_CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
@@ -46,6 +47,10 @@ class Campaign:
         options: extra ``--cfg-options`` for every pre-training.
         finetune_epochs: the fine-tune protocol's length.
         title: the docs section's title.
+        pairs: the paired differences the tables show, ``(method, baseline)``; by default the last method against
+            the first (with the detail targets) and the first against random init.
+        screening: read every pair's CLS kNN difference by the screening rule (:func:`advances`); a method
+            advances when all of its pairs do.
     """
     configs: Dict[str, str]
     epochs: Tuple[int, ...]
@@ -55,6 +60,8 @@ class Campaign:
     options: Tuple[str, ...] = ()
     finetune_epochs: int = 30
     title: str = ''
+    pairs: Tuple[Tuple[str, str], ...] = ()
+    screening: bool = False
 
 
 # Filled in when the recipe is fixed (docs/benchmarks.md, part 0); `tests` declares a unit-sized grid for the tests.
@@ -164,6 +171,11 @@ def pretrain(campaign: Campaign, run: Run, state: str, data_root: str, allow_mis
     resume = any(name.startswith('epoch_') for name in os.listdir(work_dir))
     info = dict(recorded, config=campaign.configs[run.method], epochs=run.epochs, seed=run.seed,
                 options=list(campaign.options), started=recorded.get('started', time.strftime('%Y-%m-%d %H:%M')))
+    changed = [key for key in ('config', 'epochs', 'seed', 'options') if key in recorded and recorded[key] != info[key]]
+    if resume and changed:
+        raise MismatchError(f'{work_dir} was started with another {", ".join(changed)} than the campaign now declares '
+                            f'({"; ".join(f"{k}: {recorded[k]!r} -> {info[k]!r}" for k in changed)}): delete the '
+                            'folder to run it with the new declaration')
     with open(osp.join(work_dir, 'run.json'), 'w') as f:
         json.dump(info, f, indent=2)
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), campaign.configs[run.method], '--work-dir',
@@ -343,13 +355,29 @@ def plan(name: str, campaign: Campaign, state: str) -> List[Tuple[str, Run, Opti
     return tasks
 
 
+def committed_runs(name: str, campaign: Campaign, state: str, results: str = RESULTS) -> List[str]:
+    """Runs whose complete results are committed (``results/NAME/RUN.json`` holding every evaluation the campaign
+    asks for): they are finished, also where this machine's run folders are gone, and are not run again."""
+    recorded = load_results(name, results)
+    done = []
+    for run in runs_of(name, campaign):
+        stems = [osp.splitext(osp.basename(out))[0] for out, _ in evaluation_tasks(campaign, run, state)]
+        if run.name in recorded and all(stem in recorded[run.name] for stem in stems):
+            done.append(run.name)
+    return done
+
+
 def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, data_root: Optional[str] = None,
                  allow_mismatch: bool = False, parallel: int = 1, status: bool = False, results: str = RESULTS,
                  out: Optional[str] = None) -> Dict[str, dict]:
     """Run what is missing, then save every finished run's results (``results/NAME/``) and write the tables."""
     state = state or state_root()
     data_root = data_root or default_data_root('cifar10')
-    tasks = plan(name, campaign, state)
+    committed = committed_runs(name, campaign, state, results)
+    tasks = [task for task in plan(name, campaign, state) if task[1].name not in committed]
+    if committed:
+        print(f'[campaign] {len(committed)} run(s) recorded in {osp.join(results, name)} are not run again: '
+              f'{", ".join(sorted(committed))}', flush=True)
     progress = Progress(total=len(tasks))
     for kind, _, result_file, _ in tasks:
         if osp.isfile(result_file):
@@ -380,7 +408,7 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
         if all(osp.isfile(o) for _, r, o, _ in tasks if r.name == run.name):
             save_result(name, collect(campaign, run, state), results)  # as soon as the run is complete
     for run in runs_of(name, campaign):  # and every complete run (also those finished by an earlier invocation)
-        if all(osp.isfile(o) for _, r, o, _ in tasks if r.name == run.name):
+        if run.name not in committed and all(osp.isfile(o) for _, r, o, _ in tasks if r.name == run.name):
             save_result(name, collect(campaign, run, state), results)
     finished = load_results(name, results)
     write_report(name, campaign, finished, out)
@@ -424,7 +452,8 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
     seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
     first = next(iter(campaign.configs))
     last = list(campaign.configs)[-1]
-    pairs = ([(last, first, True)] if last != first else []) + [(first, 'random', False)]
+    pairs = ([(a, b, False) for a, b in campaign.pairs] if campaign.pairs else
+             ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
     header = ['measure', *[method_name(m) for m in methods],
               *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
@@ -445,7 +474,9 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
                 continue
             gaps.append(paired_gap(values[a], values[b], tgt))
         lines.append(f'| {label} | ' + ' | '.join(cells + gaps) + ' |')
-        if label in REGIME_TARGETS and None not in values[first]:
+        if campaign.screening and label == METRICS[0][0]:
+            verdicts += screening_lines(values, pairs)
+        if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
                 mean = statistics.mean(values[first])
@@ -460,8 +491,29 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
               'reaches it and every seed is positive.']
     if wall:
         lines[-1] += f' Pre-training wall time {min(wall):.0f}-{max(wall):.0f} min per run.'
-    if verdicts:
+    if verdicts and campaign.screening:
+        lines += ['', 'Screening rule (fixed before any run): a method advances when its mean paired CLS kNN '
+                  'difference is > 0 with no seed below -0.3, or the lower bound of its 95 % t interval is > 0, '
+                  'against every baseline it is paired with.', '', *verdicts]
+    elif verdicts:
         lines += ['', 'Targets of the regime: ' + '; '.join(verdicts) + '.']
+    return lines
+
+
+def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str]:
+    """One line per screened method: its paired CLS kNN differences and whether it advances (all pairs do)."""
+    lines = []
+    for method in dict.fromkeys(a for a, _, _ in pairs):
+        readings, advanced = [], True
+        for a, b, _ in pairs:
+            if a != method or None in values[a] or None in values[b]:
+                continue
+            differences = [x - y for x, y in zip(values[a], values[b])]
+            advanced = advanced and advances(differences)
+            readings.append(f'vs {method_name(b)} {paired_gap(values[a], values[b])}')
+        if readings:
+            lines.append(f'- {method_name(method)}: {"; ".join(readings)}: '
+                         f'**{"advances" if advanced else "does not advance"}**')
     return lines
 
 

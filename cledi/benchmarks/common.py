@@ -58,6 +58,18 @@ def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional
     return text + ')'
 
 
+def advances(differences: Sequence[float], floor: float = -0.3) -> bool:
+    """The screening rule of the tied-detail designs (docs/benchmarks.md, fixed before any run): a design advances
+    when the mean of its paired differences is > 0 with no seed below ``floor``, or when the lower bound of the
+    mean's two-sided 95 % t interval is > 0."""
+    if len(differences) < 2:
+        raise ValueError(f'the screening rule needs >= 2 paired seeds, got {len(differences)}')
+    from scipy.stats import t
+    mean = statistics.mean(differences)
+    lower = mean - t.ppf(0.975, len(differences) - 1) * statistics.stdev(differences) / len(differences) ** 0.5
+    return (mean > 0 and min(differences) >= floor) or lower > 0
+
+
 def pennfudan_pretrain_dir(work_root: str, method: str, patch: int, seed: int) -> str:
     """Work dir of one in-domain Penn-Fudan pre-training of pennfudan_transfer.py (dense_probe_bench.py reads it)."""
     return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')

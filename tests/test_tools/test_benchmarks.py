@@ -49,6 +49,18 @@ def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
         paired_gap([1.0, 2.0], [1.0])
 
 
+def test_the_screening_rule_reads_the_mean_the_worst_seed_and_the_t_interval():
+    from cledi.benchmarks import advances
+    assert advances([0.5, 0.2, -0.2])  # mean +0.17, no seed below -0.3
+    # mean +0.10 but one seed at -0.4; its 95 % interval: 0.10 -+ 4.303 * 0.458 / sqrt(3) = [-1.04, +1.24]
+    assert not advances([0.5, 0.2, -0.4])
+    # a seed below -0.3, but the interval of five seeds clears 0: 2.32 - 2.776 * 1.5205 / sqrt(5) = +0.43
+    assert advances([3.0, 3.0, 3.0, 3.0, -0.4])
+    assert not advances([-0.1, -0.2, -0.3]) and not advances([0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match='>= 2 paired seeds'):
+        advances([1.0])
+
+
 def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
     import json
     from tools.benchmarks import lowdata_knn

@@ -3,6 +3,7 @@ finished evaluations, refuses to resume on another engine, and its tables come f
 import json
 import os
 import os.path as osp
+import shutil
 import time
 
 import pytest
@@ -55,6 +56,10 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
     assert {path: os.stat(path).st_mtime_ns for path in done} == done
     # the tables come from the committed files alone
     assert cp.load_results('tiny', results) == found
+    # on a fresh machine (run folders gone) the committed runs are not run again
+    shutil.rmtree(state)
+    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out) == found
+    assert not osp.exists(work_dir)
 
 
 def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, tmp_path):
@@ -67,3 +72,32 @@ def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, t
         json.dump(dict(cp.identity(), precision='fp32 (another machine)'), f)
     with pytest.raises(cp.MismatchError, match="would resume with another precision.*delete the folder"):
         cp.pretrain(campaign, run, state, cifar10_root)
+    # same engine, but the campaign's declaration changed since the run started
+    with open(osp.join(work_dir, 'run.json'), 'w') as f:
+        json.dump(dict(cp.identity(), config=campaign.configs['mocov3'], epochs=2, seed=0,
+                       options=['optim_wrapper.optimizer.lr=6e-4']), f)
+    with pytest.raises(cp.MismatchError, match=r"started with another options .*lr=6e-4.*delete the folder"):
+        cp.pretrain(campaign, run, state, cifar10_root)
+
+
+def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_paired_with():
+    # CLS kNN per seed; local-cls beats its multi-crop baseline on every seed but not the two-view one
+    knn = {'mocov3': (40.0, 41.0, 42.0), 'shared-head': (40.5, 41.3, 41.8), 'mocov3-mc2': (37.0, 38.0, 38.5),
+           'local-cls': (39.0, 40.0, 40.5), 'random': (30.0, 30.0, 30.0)}
+    results = {f'{method}_{seed}': dict(run=f'{method}_{seed}', method=method, seed=seed, epochs=0 if method ==
+                                        'random' else 30, knn_val_online=dict(cls=dict(top1_k20=values[seed])))
+               for method, values in knn.items() for seed in range(3)}
+    campaign = cp.Campaign(configs={m: f'{m}.py' for m in knn if m != 'random'}, epochs=(30, ), evaluations=('knn', ),
+                           pairs=(('shared-head', 'mocov3'), ('local-cls', 'mocov3-mc2'), ('local-cls', 'mocov3')),
+                           screening=True)
+    lines = cp.report_lines('screen', campaign, results, 30)
+    assert lines[0] == ('| measure | random init | MoCo v3 | shared-head | mocov3-mc2 | local-cls | '
+                        'shared-head - MoCo v3 (paired) | local-cls - mocov3-mc2 (paired) | '
+                        'local-cls - MoCo v3 (paired) |')
+    # shared-head: +0.5, +0.3, -0.2 (mean +0.20, worst -0.2): advances; local-cls: +2.0 each against mocov3-mc2, but
+    # -1.0, -1.0, -1.5 against the two-view baseline: does not
+    assert lines[-2:] == [
+        '- shared-head: vs MoCo v3 **+0.20** (per seed: +0.50, +0.30, -0.20): **advances**',
+        '- local-cls: vs mocov3-mc2 **+2.00** (per seed: +2.00, +2.00, +2.00); vs MoCo v3 **-1.17** (per seed: '
+        '-1.00, -1.00, -1.50): **does not advance**']
+    assert not any(line.startswith('Targets of the regime') for line in lines)
