@@ -23,12 +23,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from cledi.benchmarks.common import NAMES, ROOT, TARGETS, advances, default_data_root, mean_std, paired_gap
-from cledi.benchmarks.report import write_section
+from cledi.benchmarks.campaign_report import write_report
+from cledi.benchmarks.common import ROOT, default_data_root, finetune_top1
 
-FINETUNE_CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
 EVALUATIONS = ('knn', 'dense', 'finetune')
 
 
@@ -49,7 +48,7 @@ class Campaign:
         title: the docs section's title.
         pairs: the paired differences the tables show, ``(method, baseline)``; by default the last method against
             the first (with the detail targets) and the first against random init.
-        screening: read every pair's CLS kNN difference by the screening rule (:func:`advances`); a method
+        screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`); a method
             advances when all of its pairs do.
     """
     configs: Dict[str, str]
@@ -63,8 +62,19 @@ class Campaign:
     pairs: Tuple[Tuple[str, str], ...] = ()
     screening: bool = False
 
+    def __post_init__(self):
+        if self.split not in ('val', 'test'):
+            raise ValueError(f"split={self.split!r}: 'val' (choosing) or 'test' (final rows, once)")
+        if self.screening and self.split != 'val':
+            raise ValueError('a screening chooses, so it reads the val queries: split must be val, never test')
+        if self.screening and (len(self.seeds) < 2 or 'knn' not in self.evaluations):
+            raise ValueError('a screening reads paired CLS kNN differences: it needs >= 2 seeds and the knn evaluation')
+        unknown = {m for pair in self.pairs for m in pair} - set(self.configs) - {'random'}
+        if unknown:
+            raise ValueError(f'pairs name methods the campaign does not run: {", ".join(sorted(unknown))}')
 
-# Filled in when the recipe is fixed (docs/benchmarks.md, part 0); `tests` declares a unit-sized grid for the tests.
+
+# Filled in when the recipe is fixed (docs/benchmarks.md, part 0).
 CAMPAIGNS: Dict[str, Campaign] = {}
 
 
@@ -159,23 +169,31 @@ def check_identity(work_dir: str, allow_mismatch: bool = False) -> dict:
     return recorded
 
 
+def check_declaration(recorded: dict, declared: dict, where: str) -> None:
+    """A pre-training recorded with another config or other options than the campaign now declares is refused
+    (its numbers would be read as the new declaration's)."""
+    changed = [key for key in declared if key in recorded and recorded[key] != declared[key]]
+    if changed:
+        raise MismatchError(f'{where} was made with another {" and ".join(changed)} than the campaign now declares ('
+                            + '; '.join(f'{k}: {recorded[k]!r} -> {declared[k]!r}' for k in changed)
+                            + '): delete it to run it again with the new declaration')
+
+
 def pretrain(campaign: Campaign, run: Run, state: str, data_root: str, allow_mismatch: bool = False,
              wait: bool = True):
     """Start or continue one pre-training; returns the process when ``wait`` is False (None when finished)."""
     work_dir = run.work_dir(state)
-    final = osp.join(work_dir, f'epoch_{run.epochs}.pth')
-    if osp.isfile(final):
+    declared = dict(config=campaign.configs[run.method], options=list(campaign.options))
+    if osp.isfile(osp.join(work_dir, 'run.json')):
+        with open(osp.join(work_dir, 'run.json')) as f:
+            check_declaration(json.load(f), declared, work_dir)
+    if osp.isfile(osp.join(work_dir, f'epoch_{run.epochs}.pth')):
         return None
     recorded = check_identity(work_dir, allow_mismatch)
     os.makedirs(work_dir, exist_ok=True)
     resume = any(name.startswith('epoch_') for name in os.listdir(work_dir))
-    info = dict(recorded, config=campaign.configs[run.method], epochs=run.epochs, seed=run.seed,
-                options=list(campaign.options), started=recorded.get('started', time.strftime('%Y-%m-%d %H:%M')))
-    changed = [key for key in ('config', 'epochs', 'seed', 'options') if key in recorded and recorded[key] != info[key]]
-    if resume and changed:
-        raise MismatchError(f'{work_dir} was started with another {", ".join(changed)} than the campaign now declares '
-                            f'({"; ".join(f"{k}: {recorded[k]!r} -> {info[k]!r}" for k in changed)}): delete the '
-                            'folder to run it with the new declaration')
+    info = dict(recorded, **declared, epochs=run.epochs, seed=run.seed,
+                started=recorded.get('started', time.strftime('%Y-%m-%d %H:%M')))
     with open(osp.join(work_dir, 'run.json'), 'w') as f:
         json.dump(info, f, indent=2)
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), campaign.configs[run.method], '--work-dir',
@@ -257,23 +275,12 @@ def run_evaluation(campaign: Campaign, run: Run, state: str, data_root: str, out
 
 
 def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoint: str, out: str) -> None:
-    """The fine-tune protocol (``lowdata_finetune.py``'s recipe, ``finetune_epochs`` epochs) on the 5,000 labelled
-    images, top-1 after the last epoch on the campaign's split."""
-    from cledi.benchmarks.common import logged_scalars, run_or_resume, write_holdout_list
-    work_dir = osp.join(run.work_dir(state), f'finetune_{campaign.split}')
-    options = [f'randomness.seed={run.seed}']
-    if checkpoint != 'random':
-        options.append(f'model.backbone.init_cfg.checkpoint={checkpoint}')
-    if campaign.split == 'val':
-        holdout = write_holdout_list(data_root, osp.join(state, 'val_holdout.txt'))
-        options += [f'val_dataloader.dataset.ann_file={holdout}', 'val_dataloader.dataset.data_prefix=train']
-    run_or_resume(FINETUNE_CONFIG, work_dir, f'epoch_{campaign.finetune_epochs}.pth', data_root,
-                  campaign.finetune_epochs, options)
-    records = [r for r in logged_scalars(work_dir) if 'accuracy/top1' in r and r.get('step') == campaign.finetune_epochs]
-    if not records:
-        raise SystemExit(f'{work_dir} has no accuracy after epoch {campaign.finetune_epochs}: delete it and run again')
+    """The fine-tune protocol on the campaign's split (:func:`cledi.benchmarks.common.finetune_top1`)."""
+    result = finetune_top1(None if checkpoint == 'random' else checkpoint,
+                           osp.join(run.work_dir(state), f'finetune_{campaign.split}'), data_root, run.seed,
+                           campaign.finetune_epochs, campaign.split, osp.join(state, 'val_holdout.txt'))
     with open(out, 'w') as f:
-        json.dump(dict(top1=records[-1]['accuracy/top1'], top5=records[-1]['accuracy/top5']), f, indent=2)
+        json.dump(result, f, indent=2)
 
 
 def knn_curve(work_dir: str) -> Dict[int, float]:
@@ -361,9 +368,18 @@ def committed_runs(name: str, campaign: Campaign, state: str, results: str = RES
     recorded = load_results(name, results)
     done = []
     for run in runs_of(name, campaign):
+        if run.name not in recorded:
+            continue
+        where = osp.join(results, name, f'{run.name}.json')
+        if run.method != 'random':
+            check_declaration(recorded[run.name]['pretrain'], dict(config=campaign.configs[run.method],
+                                                                   options=list(campaign.options)), where)
         stems = [osp.splitext(osp.basename(out))[0] for out, _ in evaluation_tasks(campaign, run, state)]
-        if run.name in recorded and all(stem in recorded[run.name] for stem in stems):
-            done.append(run.name)
+        missing = [stem for stem in stems if stem not in recorded[run.name]]
+        if missing:
+            raise MismatchError(f'{where} lacks {", ".join(missing)}, which the campaign now measures: delete it to '
+                                f'run {run.name} again, pre-training included')
+        done.append(run.name)
     return done
 
 
@@ -413,161 +429,3 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
     finished = load_results(name, results)
     write_report(name, campaign, finished, out)
     return finished
-
-
-METRICS = [  # label, result file stem ({split} filled in), path into it, target of CL-EDI - MoCo v3
-    ('CLS kNN top-1 (k=20)', 'knn_{split}_online', ('cls', 'top1_k20'), 'knn'),
-    ('linear probe, CLS', 'knn_{split}_online', ('cls', 'linear_top1'), 'linear'),
-    ('fine-tune top-1', 'finetune_{split}', ('top1', ), 'finetune'),
-    ('dense probe mIoU (Penn-Fudan val)', 'dense_online', ('mIoU', ), 'dense'),
-    ('kNN, mean of patches', 'knn_{split}_online', ('mean', 'top1_k20'), None),
-    ('kNN, CLS + mean', 'knn_{split}_online', ('cls+mean', 'top1_k20'), None),
-    ('linear probe, CLS + mean', 'knn_{split}_online', ('cls+mean', 'linear_top1'), None),
-    ('momentum encoder: CLS kNN', 'knn_{split}_momentum', ('cls', 'top1_k20'), None),
-    ('momentum encoder: linear CLS', 'knn_{split}_momentum', ('cls', 'linear_top1'), None),
-    ('momentum encoder: kNN, mean of patches', 'knn_{split}_momentum', ('mean', 'top1_k20'), None),
-    ('momentum encoder: dense mIoU', 'dense_momentum', ('mIoU', ), None),
-]
-REGIME_TARGETS = {'CLS kNN top-1 (k=20)': ('mocov3', 50.0), 'fine-tune top-1': ('lift', 5.0)}
-
-
-def metric(result: dict, stem: str, path: Sequence[str]) -> Optional[float]:
-    value = result.get(stem)
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return float(value)
-
-
-def method_name(method: str) -> str:
-    return dict(NAMES, random='random init').get(method, method)
-
-
-def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs: int) -> List[str]:
-    """The table of one budget: every measure per method (mean ± std, per seed) and the paired gaps."""
-    methods = ['random', *campaign.configs]
-    rows = {m: {r['seed']: r for r in results.values() if r['method'] == m and (m == 'random' or r['epochs'] == epochs)}
-            for m in methods}
-    seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
-    first = next(iter(campaign.configs))
-    last = list(campaign.configs)[-1]
-    pairs = ([(a, b, False) for a, b in campaign.pairs] if campaign.pairs else
-             ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
-    header = ['measure', *[method_name(m) for m in methods],
-              *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
-    verdicts = []
-    for label, stem, path, target in METRICS:
-        stem = stem.format(split=campaign.split)
-        values = {m: [metric(rows[m][s], stem, path) for s in seeds] for m in methods}
-        if not seeds or all(v is None for m in methods for v in values[m]):
-            continue
-        cells = []
-        for m in methods:
-            got = [v for v in values[m] if v is not None]
-            cells.append(f'{mean_std(got)} ({", ".join(f"{v:.2f}" for v in got)})' if got else 'n/a')
-        gaps = []
-        for a, b, tgt in ((a, b, TARGETS.get(target) if target and with_target else None) for a, b, with_target in pairs):
-            if None in values[a] or None in values[b]:
-                gaps.append('n/a')
-                continue
-            gaps.append(paired_gap(values[a], values[b], tgt))
-        lines.append(f'| {label} | ' + ' | '.join(cells + gaps) + ' |')
-        if campaign.screening and label == METRICS[0][0]:
-            verdicts += screening_lines(values, pairs)
-        if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
-            kind, level = REGIME_TARGETS[label]
-            if kind == 'mocov3':
-                mean = statistics.mean(values[first])
-                verdicts.append(f'{method_name(first)} {label} **{mean:.2f}** (target >= {level:.0f}: '
-                                f'{"reached" if mean >= level else "not reached"})')
-            elif None not in values['random']:
-                verdicts.append(f'{method_name(first)} - random init, {label}: '
-                                f'{paired_gap(values[first], values["random"], level)}')
-    wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
-    lines += ['', f'Seeds {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method and '
-              'fine-tunes every initialisation); per-seed values in brackets; a target is reached only where the mean '
-              'reaches it and every seed is positive.']
-    if wall:
-        lines[-1] += f' Pre-training wall time {min(wall):.0f}-{max(wall):.0f} min per run.'
-    if verdicts and campaign.screening:
-        lines += ['', 'Screening rule (fixed before any run): a method advances when its mean paired CLS kNN '
-                  'difference is > 0 with no seed below -0.3, or the lower bound of its 95 % t interval is > 0, '
-                  'against every baseline it is paired with.', '', *verdicts]
-    elif verdicts:
-        lines += ['', 'Targets of the regime: ' + '; '.join(verdicts) + '.']
-    return lines
-
-
-def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str]:
-    """One line per screened method: its paired CLS kNN differences and whether it advances (all pairs do)."""
-    lines = []
-    for method in dict.fromkeys(a for a, _, _ in pairs):
-        readings, advanced = [], True
-        for a, b, _ in pairs:
-            if a != method or None in values[a] or None in values[b]:
-                continue
-            differences = [x - y for x, y in zip(values[a], values[b])]
-            advanced = advanced and advances(differences)
-            readings.append(f'vs {method_name(b)} {paired_gap(values[a], values[b])}')
-        if readings:
-            lines.append(f'- {method_name(method)}: {"; ".join(readings)}: '
-                         f'**{"advances" if advanced else "does not advance"}**')
-    return lines
-
-
-def budget_figure(name: str, campaign: Campaign, results: Dict[str, dict], path: str) -> Optional[str]:
-    """With several budgets: CLS kNN (and fine-tune) against the pre-training minutes, a line per method (mean over
-    the seeds that have them); each point a run with its own schedule, never an intermediate checkpoint."""
-    if len(campaign.epochs) < 2:
-        return None
-    from cledi.visualization import curves_figure, save_figure
-    series = {}
-    for method in campaign.configs:
-        curve = {}
-        for label, stem, key in (('CLS kNN top-1', f'knn_{campaign.split}_online', ('cls', 'top1_k20')),
-                                 ('fine-tune top-1', f'finetune_{campaign.split}', ('top1', ))):
-            points = []
-            for epochs in campaign.epochs:
-                runs = [r for r in results.values() if r['method'] == method and r['epochs'] == epochs]
-                values = [metric(r, stem, key) for r in runs]
-                minutes = [r['pretrain'].get('wall_s', 0) / 60 for r in runs if 'pretrain' in r]
-                if runs and None not in values and minutes:
-                    points.append((statistics.mean(minutes), statistics.mean(values)))
-            if points:
-                curve[label] = ([x for x, _ in points], [y for _, y in points])
-        if curve:
-            series[method_name(method)] = curve
-    if not series:
-        return None
-    return save_figure(curves_figure(series, ['CLS kNN top-1', 'fine-tune top-1'], xlabel='pre-training minutes'), path)
-
-
-def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: Optional[str] = None) -> str:
-    """The campaign's section of docs/benchmarks.md, made from the committed per-run JSON files."""
-    out = out or osp.join(ROOT, 'docs', 'benchmarks.md')
-    identities = sorted({(r['pretrain']['commit'], r['pretrain']['machine'], r['pretrain']['precision'])
-                         for r in results.values() if 'pretrain' in r})
-    configs = ', '.join(f'`{c}`' for c in campaign.configs.values())
-    recipe = ''
-    try:  # the recipe in words, read from the first config as the campaign runs it
-        from cledi.apis import load_config
-        from cledi.benchmarks.common import pretrain_recipe
-        recipe = f' Recipe: {pretrain_recipe(load_config(next(iter(campaign.configs.values())), campaign.options))}.'
-    except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
-        pass
-    lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
-             f'Configs {configs}; {campaign.split} split; fine-tune {campaign.finetune_epochs} epochs on the 5,000 '
-             'labelled images; dense probe on Penn-Fudan val. Runs made by '
-             + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' + recipe if identities else
-             f'Configs {configs}; no finished run yet.{recipe}']
-    for epochs in campaign.epochs:
-        lines += ['', f'**{epochs} pre-training epochs** ({epochs * 5000:,} images seen):', '']
-        lines += report_lines(name, campaign, results, epochs)
-    figure = budget_figure(name, campaign, results, osp.join(osp.dirname(out), 'figures', f'campaign-{name}.png'))
-    if figure:
-        lines += ['', f'![accuracy against the pre-training budget](figures/campaign-{name}.png)']
-    text = '\n'.join(lines)
-    write_section(out, f'campaign-{name}', campaign.title or f'Campaign {name}', text)
-    return text

@@ -58,7 +58,10 @@ def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional
     return text + ')'
 
 
-def advances(differences: Sequence[float], floor: float = -0.3) -> bool:
+SCREENING_FLOOR = -0.3  # the screening rule's worst seed (docs/benchmarks.md, tied-detail screening protocol)
+
+
+def advances(differences: Sequence[float], floor: float = SCREENING_FLOOR) -> bool:
     """The screening rule of the tied-detail designs (docs/benchmarks.md, fixed before any run): a design advances
     when the mean of its paired differences is > 0 with no seed below ``floor``, or when the lower bound of the
     mean's two-sided 95 % t interval is > 0."""
@@ -182,6 +185,29 @@ def run_or_resume(config: str, work_dir: str, final: str, data_root: str, epochs
     train(cmd)
     with open(wall_file, 'w') as f:
         f.write(f'{before + time.time() - began:.0f}\n')
+
+
+FINETUNE_CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
+
+
+def finetune_top1(checkpoint: Optional[str], work_dir: str, data_root: str, seed: int, epochs: int = 30,
+                  split: str = 'val', holdout: Optional[str] = None) -> dict:
+    """The fine-tune protocol (``lowdata_finetune.py``'s recipe over ``epochs`` epochs) on the 5,000 labelled
+    images, from ``checkpoint`` (a pre-training checkpoint; None: random init from the seed), scored after its last
+    epoch (never the best one) on the val queries (their list written to ``holdout``) or on the test split:
+    ``dict(top1, top5, wall_s)``. A finished run is read, not run again; an interrupted one continues."""
+    options = [f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={seed}']
+    if split == 'val':
+        holdout = write_holdout_list(data_root, holdout or osp.join(ROOT, work_dir, 'val_holdout.txt'))
+        options += [f'val_dataloader.dataset.ann_file={holdout}', 'val_dataloader.dataset.data_prefix=train']
+    run_or_resume(FINETUNE_CONFIG, work_dir, f'epoch_{epochs}.pth', data_root, epochs, options)
+    work_dir = osp.join(ROOT, work_dir)
+    last = [r for r in logged_scalars(work_dir) if 'accuracy/top1' in r and r.get('step') == epochs]
+    if not last:
+        raise SystemExit(f'{work_dir} has no accuracy after epoch {epochs}: delete the folder and run again')
+    wall = osp.join(work_dir, 'wall_time.txt')
+    return dict(top1=last[-1]['accuracy/top1'], top5=last[-1]['accuracy/top5'],
+                wall_s=float(open(wall).read()) if osp.isfile(wall) else None)
 
 
 def logged_scalars(work_dir: str) -> List[dict]:

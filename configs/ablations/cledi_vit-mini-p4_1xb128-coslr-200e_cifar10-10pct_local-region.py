@@ -4,5 +4,4 @@
 # (the crop boxes and flips of the view maker, pooled from the momentum encoder's patch tokens; ADCLR-like);
 # lambda 0.3 after a 20 % warm-up.
 _base_ = ['../mocov3/mocov3-views_vit-mini-p4_1xb128-mc2x16-coslr-200e_cifar10-10pct.py']
-model = dict(detail=dict(type='cledi.LocalCropDetail', key='region', pool=dict(type='cledi.MeanPool'),
-                         loss_weight=0.3, warmup=0.2))
+model = dict(detail=dict(type='cledi.LocalCropDetail', key='region', loss_weight=0.3, warmup=0.2))

@@ -298,4 +298,9 @@ def test_recipe_points_are_read_by_the_one_point_threshold():
     assert point_verdict('f2-lr2x-120', 'f1-base-120', 1.5, True) == 'f2-lr2x-120 chosen'
     assert point_verdict('f2-lr2x-120', 'f1-base-120', -1.2, True) == 'f1-base-120 chosen'
     assert point_verdict('f2-lr2x-120', 'f1-base-120', 0.9, True) == 'tie: the val fine-tune decides'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', -0.9, True, 0.4) == \
+        'tie, val fine-tune +0.40: f2-lr2x-120 chosen'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', 0.9, True, 0.0) == \
+        'tie, val fine-tune +0.00: f1-base-120 chosen'
+    assert point_verdict('f2-lr2x-120', 'f1-base-120', 1.2, True, -3.0) == 'f2-lr2x-120 chosen'  # kNN decides
     assert point_verdict('f2-lr2x-120', 'f1-base-120', 3.0, False).startswith('another kind of machine')

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from cledi.benchmarks import campaign as cp
+from cledi.benchmarks import campaign_report
 
 from ..conftest import REPO_ROOT, TINY_CLEDI_MODEL
 from .test_train import write_tiny_config
@@ -52,7 +53,8 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
 
     done = {path: os.stat(path).st_mtime_ns for path in (osp.join(work_dir, 'knn_val_online.json'),
                                                          osp.join(work_dir, 'epoch_2.pth'))}
-    cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out)  # nothing left to do
+    # nothing left to do, also where nothing is recorded yet (another results folder): the run folders say so
+    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results + '-again', out=out) == found
     assert {path: os.stat(path).st_mtime_ns for path in done} == done
     # the tables come from the committed files alone
     assert cp.load_results('tiny', results) == found
@@ -60,6 +62,10 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
     shutil.rmtree(state)
     assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out) == found
     assert not osp.exists(work_dir)
+    # unless the declaration changed since they were recorded
+    changed = cp.Campaign(**{**campaign.__dict__, 'options': (*campaign.options, 'optim_wrapper.optimizer.lr=1e-3')})
+    with pytest.raises(cp.MismatchError, match=r'mocov3_e2_seed0.json was made with another options'):
+        cp.run_campaign('tiny', changed, state, cifar10_root, results=results, out=out)
 
 
 def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, tmp_path):
@@ -76,7 +82,7 @@ def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, t
     with open(osp.join(work_dir, 'run.json'), 'w') as f:
         json.dump(dict(cp.identity(), config=campaign.configs['mocov3'], epochs=2, seed=0,
                        options=['optim_wrapper.optimizer.lr=6e-4']), f)
-    with pytest.raises(cp.MismatchError, match=r"started with another options .*lr=6e-4.*delete the folder"):
+    with pytest.raises(cp.MismatchError, match=r"made with another options .*lr=6e-4.*delete it"):
         cp.pretrain(campaign, run, state, cifar10_root)
 
 
@@ -90,7 +96,7 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
     campaign = cp.Campaign(configs={m: f'{m}.py' for m in knn if m != 'random'}, epochs=(30, ), evaluations=('knn', ),
                            pairs=(('shared-head', 'mocov3'), ('local-cls', 'mocov3-mc2'), ('local-cls', 'mocov3')),
                            screening=True)
-    lines = cp.report_lines('screen', campaign, results, 30)
+    lines = campaign_report.report_lines('screen', campaign, results, 30)
     assert lines[0] == ('| measure | random init | MoCo v3 | shared-head | mocov3-mc2 | local-cls | '
                         'shared-head - MoCo v3 (paired) | local-cls - mocov3-mc2 (paired) | '
                         'local-cls - MoCo v3 (paired) |')
@@ -101,3 +107,8 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
         '- local-cls: vs mocov3-mc2 **+2.00** (per seed: +2.00, +2.00, +2.00); vs MoCo v3 **-1.17** (per seed: '
         '-1.00, -1.00, -1.50): **does not advance**']
     assert not any(line.startswith('Targets of the regime') for line in lines)
+    # one seed so far (a campaign half-way): the differences are shown, the rule is not read
+    first_seed = campaign_report.report_lines('screen', campaign, {k: r for k, r in results.items() if r['seed'] == 0}, 30)
+    assert first_seed[-2] == ('- shared-head: vs MoCo v3 **+0.50** (per seed: +0.50): **not read yet (the rule '
+                              'needs >= 2 paired seeds)**')
+

@@ -20,12 +20,11 @@ import os.path as osp
 import statistics
 
 from cledi.apis import tool_parser
-from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, load_config, logged_scalars,
-                              lowdata_run_dir, machine, mean_std, paired_gap, run_or_resume, write_holdout_list,
-                              write_section)
-from cledi.benchmarks.common import finetune_recipe
+from cledi.benchmarks import (METHODS, NAMES, ROOT, TARGETS, default_data_root, load_config, lowdata_run_dir, machine,
+                              mean_std, paired_gap, write_section)
+from cledi.benchmarks.common import FINETUNE_CONFIG as CONFIG
+from cledi.benchmarks.common import finetune_recipe, finetune_top1
 
-CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-10pct.py'
 INITS = ('random', *METHODS)
 
 
@@ -65,25 +64,9 @@ def pretrained_checkpoint(args, init, seed):
 
 def finetune(args, init, seed):
     """Fine-tune one initialisation with one seed (unless finished) and return its result."""
-    options = [f'model.backbone.init_cfg.checkpoint={pretrained_checkpoint(args, init, seed)}',
-               f'randomness.seed={seed}']
-    if args.val:
-        holdout = write_holdout_list(args.data_root, osp.join(args.work_root, 'val_holdout.txt'))
-        options += [f'val_dataloader.dataset.ann_file={holdout}', 'val_dataloader.dataset.data_prefix=train']
-    work_dir = finetune_dir(args, init, seed)
-    run_or_resume(CONFIG, work_dir, f'epoch_{args.finetune_epochs}.pth', args.data_root, args.finetune_epochs,
-                  options)
-    return read_result(osp.join(ROOT, work_dir), args.finetune_epochs)
-
-
-def read_result(work_dir, epochs):
-    """Top-1 / top-5 after the last epoch and the wall time, from the run's scalars.json and wall_time.txt."""
-    records = logged_scalars(work_dir)
-    last = [r for r in records if 'accuracy/top1' in r and r.get('step') == epochs]
-    if not last:
-        raise SystemExit(f'{work_dir} has no accuracy after epoch {epochs}: delete the folder and run again')
-    return dict(top1=last[-1]['accuracy/top1'], top5=last[-1]['accuracy/top5'],
-                wall_s=float(open(osp.join(work_dir, 'wall_time.txt')).read()))
+    return finetune_top1(pretrained_checkpoint(args, init, seed), finetune_dir(args, init, seed), args.data_root, seed,
+                         args.finetune_epochs, 'val' if args.val else 'test',
+                         osp.join(args.work_root, 'val_holdout.txt'))
 
 
 def report(args, rows):

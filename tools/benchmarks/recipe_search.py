@@ -18,13 +18,16 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Optional
 
 from cledi.apis import run_tool
 from cledi.benchmarks import ROOT, default_data_root, logged_scalars, write_section
 from cledi.benchmarks.campaign import machine_key, source_commit
+from cledi.benchmarks.common import finetune_top1
 
 TWO_VIEW = 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'
 MULTI_CROP = 'configs/mocov3/mocov3-views_vit-mini-p4_1xb128-mc4x16-coslr-200e_cifar10-10pct.py'
+FINETUNE_EPOCHS = 30  # the fine-tune protocol of lowdata_finetune.py --val
 MONITOR = ['default_hooks.knn.interval=10', 'default_hooks.checkpoint.interval=5']
 # name: (starts from, what changes, config, epochs, --cfg-options)
 POINTS = {
@@ -112,24 +115,58 @@ def result(args, name):
     return got
 
 
-def point_verdict(name: str, start: str, gap: float, same_machine: bool) -> str:
+def point_verdict(name: str, start: str, gap: float, same_machine: bool,
+                  finetune_gap: Optional[float] = None) -> str:
     """How a point reads against the point it starts from (``gap``: its val kNN minus the start's), by the
     protocol's one threshold: a change counts when it moves val kNN by more than 1.0 point. A repeat (``-again``)
-    measures the machine; a finalist (``f``) against the other finalist is chosen, not chosen or tied (the val
-    fine-tune then decides), and only on the same kind of machine."""
+    measures the machine; a finalist (``f``) against the other finalist is chosen, not chosen or tied, and only on
+    the same kind of machine; a tie is decided by the val fine-tune (``finetune_gap``, the same difference of
+    fine-tune top-1: the start stays unless the finalist is better)."""
     if name.endswith('-again'):
         return 'the machine'
     if name.startswith('f'):
         if not same_machine:
             return 'another kind of machine: not comparable, run both on one'
-        if abs(gap) <= 1.0:
+        if abs(gap) > 1.0:
+            return f'{name if gap > 0 else start} chosen'
+        if finetune_gap is None:
             return 'tie: the val fine-tune decides'
-        return f'{name if gap > 0 else start} chosen'
+        return f'tie, val fine-tune {finetune_gap:+.2f}: {name if finetune_gap > 0 else start} chosen'
     return 'kept' if gap > 1.0 else 'not kept'
+
+
+def finetune_point(args, name: str) -> None:
+    """The val fine-tune of a finalist (``name``) or of random init (``'random-init'``), seed 0, added to its record
+    (a finalist needs its run folder here; random init is recorded once, in ``random-init.json``)."""
+    kept = osp.join(RESULTS, f'{name}.json')
+    record = {}
+    if osp.isfile(kept):
+        with open(kept) as f:
+            record = json.load(f)
+    if 'finetune_val' in record:
+        return
+    checkpoint = None
+    if name != 'random-init':
+        checkpoint = osp.join(work_dir(args, name), f'epoch_{POINTS[name][3]}.pth')
+        if not record or not osp.isfile(checkpoint):
+            return  # not finished here: its fine-tune runs where its checkpoint is
+    print(f'[recipe] {name}: val fine-tune, {FINETUNE_EPOCHS} epochs', flush=True)
+    record['finetune_val'] = finetune_top1(checkpoint, work_dir(args, f'{name}_ft{FINETUNE_EPOCHS}_val'),
+                                           args.data_root, 0, FINETUNE_EPOCHS, 'val',
+                                           osp.join(args.state, 'val_holdout.txt'))
+    if name == 'random-init':
+        record.update(machine=machine_key(), commit=source_commit())
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(kept, 'w') as f:
+        json.dump(record, f, indent=1, sort_keys=True)
 
 
 def report(args):
     rows = {name: result(args, name) for name in POINTS}
+    random = None
+    if osp.isfile(osp.join(RESULTS, 'random-init.json')):
+        with open(osp.join(RESULTS, 'random-init.json')) as f:
+            random = json.load(f)
     lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
              'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; 2 CPU cores, '
              'bf16 autocast, the machine of each point beside it. Minutes = the median logged seconds per iteration x '
@@ -137,21 +174,33 @@ def report(args):
              'includes pauses while other measurements had the machine). A change is kept when it gains more than '
              '1.0 point over the point it starts from. Each point\'s figures, commit and source are in '
              '`docs/results/recipe-search/<point>.json`.', '',
-             '| point | starts from | change | epochs | images seen | minutes | machine | val CLS kNN | vs its start |',
-             '|---|---|---|---|---|---|---|---|---|']
+             '| point | starts from | change | epochs | images seen | minutes | machine | val CLS kNN | vs its start '
+             '| val fine-tune |', '|---|---|---|---|---|---|---|---|---|---|']
     for name, (start, change, _, epochs, _) in POINTS.items():
         got = rows[name]
         if got is None:
-            lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | | | | not run yet | |')
+            lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | | | | not run yet | | |')
             continue
         versus = ''
         if start and rows.get(start):
             gap = got['knn'] - rows[start]['knn']
-            verdict = point_verdict(name, start, gap, got['machine'] == rows[start]['machine'])
+            finetune_gap = None
+            if 'finetune_val' in got and 'finetune_val' in rows[start]:
+                finetune_gap = got['finetune_val']['top1'] - rows[start]['finetune_val']['top1']
+            verdict = point_verdict(name, start, gap, got['machine'] == rows[start]['machine'], finetune_gap)
             versus = f'{gap:+.2f} ({verdict})'
         minutes = '' if got['minutes'] is None else f'{got["minutes"]:.0f}'
+        finetune = ''
+        if 'finetune_val' in got:
+            finetune = f'{got["finetune_val"]["top1"]:.2f}'
+            if random and 'finetune_val' in random:
+                finetune += f' ({got["finetune_val"]["top1"] - random["finetune_val"]["top1"]:+.2f})'
         lines.append(f'| `{name}` | {start or ""} | {change} | {epochs} | {got["images"]:,} | {minutes} | '
-                     f'{got["machine"]} | {got["knn"]:.2f} | {versus} |')
+                     f'{got["machine"]} | {got["knn"]:.2f} | {versus} | {finetune} |')
+    if random and 'finetune_val' in random:
+        lines += ['', f'Random init, the same val fine-tune (seed 0, {FINETUNE_EPOCHS} epochs, '
+                  f'{random["machine"]}): top-1 **{random["finetune_val"]["top1"]:.2f}**; a finalist\'s fine-tune '
+                  'cell shows its top-1 and, in brackets, its lift over random init (target: >= +5.0).']
     text = '\n'.join(lines)
     write_section(osp.join(ROOT, args.out), 'recipe-search', 'Recipe search: proxy points on the val queries (CPU)',
                   text)
@@ -166,6 +215,10 @@ def main(argv=None):
             began = time.time()
             run_point(args, name)
             print(f'[recipe] {name}: {time.time() - began:.0f} s', flush=True)
+            if name.startswith('f'):  # the finalists' val fine-tune, random init's once
+                result(args, name)
+                finetune_point(args, name)
+                finetune_point(args, 'random-init')
     return report(args)
 
 

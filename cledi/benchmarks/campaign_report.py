@@ -1,0 +1,170 @@
+"""The tables of a campaign (cledi/benchmarks/campaign.py), made from its committed per-run JSON files only: every
+measure per method (mean ± std and the seeds), the paired differences with their verdicts (the detail targets by
+:func:`paired_gap`, a screening by :func:`advances`), the regime's targets, and the accuracy-vs-budget figure."""
+import os.path as osp
+import statistics
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+
+from cledi.benchmarks.common import NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_std, paired_gap
+from cledi.benchmarks.report import write_section
+
+if TYPE_CHECKING:
+    from cledi.benchmarks.campaign import Campaign
+
+METRICS = [  # label, result file stem ({split} filled in), path into it, target of CL-EDI - MoCo v3
+    ('CLS kNN top-1 (k=20)', 'knn_{split}_online', ('cls', 'top1_k20'), 'knn'),
+    ('linear probe, CLS', 'knn_{split}_online', ('cls', 'linear_top1'), 'linear'),
+    ('fine-tune top-1', 'finetune_{split}', ('top1', ), 'finetune'),
+    ('dense probe mIoU (Penn-Fudan val)', 'dense_online', ('mIoU', ), 'dense'),
+    ('kNN, mean of patches', 'knn_{split}_online', ('mean', 'top1_k20'), None),
+    ('kNN, CLS + mean', 'knn_{split}_online', ('cls+mean', 'top1_k20'), None),
+    ('linear probe, CLS + mean', 'knn_{split}_online', ('cls+mean', 'linear_top1'), None),
+    ('momentum encoder: CLS kNN', 'knn_{split}_momentum', ('cls', 'top1_k20'), None),
+    ('momentum encoder: linear CLS', 'knn_{split}_momentum', ('cls', 'linear_top1'), None),
+    ('momentum encoder: kNN, mean of patches', 'knn_{split}_momentum', ('mean', 'top1_k20'), None),
+    ('momentum encoder: dense mIoU', 'dense_momentum', ('mIoU', ), None),
+]
+REGIME_TARGETS = {'CLS kNN top-1 (k=20)': ('mocov3', 50.0), 'fine-tune top-1': ('lift', 5.0)}
+
+
+def metric(result: dict, stem: str, path: Sequence[str]) -> Optional[float]:
+    value = result.get(stem)
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return float(value)
+
+
+def method_name(method: str) -> str:
+    return dict(NAMES, random='random init').get(method, method)
+
+
+def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epochs: int) -> List[str]:
+    """The table of one budget: every measure per method (mean ± std, per seed) and the paired gaps."""
+    methods = ['random', *campaign.configs]
+    rows = {m: {r['seed']: r for r in results.values() if r['method'] == m and (m == 'random' or r['epochs'] == epochs)}
+            for m in methods}
+    seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
+    first = next(iter(campaign.configs))
+    last = list(campaign.configs)[-1]
+    pairs = ([(a, b, False) for a, b in campaign.pairs] if campaign.pairs else
+             ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
+    header = ['measure', *[method_name(m) for m in methods],
+              *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    verdicts = []
+    for label, stem, path, target in METRICS:
+        stem = stem.format(split=campaign.split)
+        values = {m: [metric(rows[m][s], stem, path) for s in seeds] for m in methods}
+        if not seeds or all(v is None for m in methods for v in values[m]):
+            continue
+        cells = []
+        for m in methods:
+            got = [v for v in values[m] if v is not None]
+            cells.append(f'{mean_std(got)} ({", ".join(f"{v:.2f}" for v in got)})' if got else 'n/a')
+        gaps = []
+        for a, b, tgt in ((a, b, TARGETS.get(target) if target and with_target else None) for a, b, with_target in pairs):
+            if None in values[a] or None in values[b]:
+                gaps.append('n/a')
+                continue
+            gaps.append(paired_gap(values[a], values[b], tgt))
+        lines.append(f'| {label} | ' + ' | '.join(cells + gaps) + ' |')
+        if campaign.screening and label == METRICS[0][0]:
+            verdicts += screening_lines(values, pairs)
+        if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
+            kind, level = REGIME_TARGETS[label]
+            if kind == 'mocov3':
+                mean = statistics.mean(values[first])
+                verdicts.append(f'{method_name(first)} {label} **{mean:.2f}** (target >= {level:.0f}: '
+                                f'{"reached" if mean >= level else "not reached"})')
+            elif None not in values['random']:
+                verdicts.append(f'{method_name(first)} - random init, {label}: '
+                                f'{paired_gap(values[first], values["random"], level)}')
+    wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
+    lines += ['', f'Seeds {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method and '
+              'fine-tunes every initialisation); per-seed values in brackets; a target is reached only where the mean '
+              'reaches it and every seed is positive.']
+    if wall:
+        lines[-1] += f' Pre-training wall time {min(wall):.0f}-{max(wall):.0f} min per run.'
+    if verdicts and campaign.screening:
+        lines += ['', 'Screening rule (fixed before any run): a method advances when its mean paired CLS kNN '
+                  f'difference is > 0 with no seed below {SCREENING_FLOOR}, or the lower bound of its 95 % t interval '
+                  'is > 0, against every baseline it is paired with.', '', *verdicts]
+    elif verdicts:
+        lines += ['', 'Targets of the regime: ' + '; '.join(verdicts) + '.']
+    return lines
+
+
+def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str]:
+    """One line per screened method: its paired CLS kNN differences and whether it advances (all pairs do)."""
+    lines = []
+    for method in dict.fromkeys(a for a, _, _ in pairs):
+        readings, advanced = [], True
+        for a, b, _ in pairs:
+            if a != method or None in values[a] or None in values[b]:
+                continue
+            differences = [x - y for x, y in zip(values[a], values[b])]
+            advanced = advanced and len(differences) >= 2 and advances(differences)
+            readings.append(f'vs {method_name(b)} {paired_gap(values[a], values[b])}')
+        if readings:
+            verdict = ('advances' if advanced else 'does not advance') if len(values[method]) >= 2 else \
+                'not read yet (the rule needs >= 2 paired seeds)'
+            lines.append(f'- {method_name(method)}: {"; ".join(readings)}: **{verdict}**')
+    return lines
+
+
+def budget_figure(name: str, campaign: 'Campaign', results: Dict[str, dict], path: str) -> Optional[str]:
+    """With several budgets: CLS kNN (and fine-tune) against the pre-training minutes, a line per method (mean over
+    the seeds that have them); each point a run with its own schedule, never an intermediate checkpoint."""
+    if len(campaign.epochs) < 2:
+        return None
+    from cledi.visualization import curves_figure, save_figure
+    series = {}
+    for method in campaign.configs:
+        curve = {}
+        for label, stem, key in (('CLS kNN top-1', f'knn_{campaign.split}_online', ('cls', 'top1_k20')),
+                                 ('fine-tune top-1', f'finetune_{campaign.split}', ('top1', ))):
+            points = []
+            for epochs in campaign.epochs:
+                runs = [r for r in results.values() if r['method'] == method and r['epochs'] == epochs]
+                values = [metric(r, stem, key) for r in runs]
+                minutes = [r['pretrain'].get('wall_s', 0) / 60 for r in runs if 'pretrain' in r]
+                if runs and None not in values and minutes:
+                    points.append((statistics.mean(minutes), statistics.mean(values)))
+            if points:
+                curve[label] = ([x for x, _ in points], [y for _, y in points])
+        if curve:
+            series[method_name(method)] = curve
+    if not series:
+        return None
+    return save_figure(curves_figure(series, ['CLS kNN top-1', 'fine-tune top-1'], xlabel='pre-training minutes'), path)
+
+
+def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out: Optional[str] = None) -> str:
+    """The campaign's section of docs/benchmarks.md, made from the committed per-run JSON files."""
+    out = out or osp.join(ROOT, 'docs', 'benchmarks.md')
+    identities = sorted({(r['pretrain']['commit'], r['pretrain']['machine'], r['pretrain']['precision'])
+                         for r in results.values() if 'pretrain' in r})
+    configs = ', '.join(f'`{c}`' for c in campaign.configs.values())
+    recipe = ''
+    try:  # the recipe in words, read from the first config as the campaign runs it
+        from cledi.apis import load_config
+        from cledi.benchmarks.common import pretrain_recipe
+        recipe = f' Recipe: {pretrain_recipe(load_config(next(iter(campaign.configs.values())), campaign.options))}.'
+    except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
+        pass
+    lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
+             f'Configs {configs}; {campaign.split} split; fine-tune {campaign.finetune_epochs} epochs on the 5,000 '
+             'labelled images; dense probe on Penn-Fudan val. Runs made by '
+             + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' + recipe if identities else
+             f'Configs {configs}; no finished run yet.{recipe}']
+    for epochs in campaign.epochs:
+        lines += ['', f'**{epochs} pre-training epochs** ({epochs * 5000:,} images seen):', '']
+        lines += report_lines(name, campaign, results, epochs)
+    figure = budget_figure(name, campaign, results, osp.join(osp.dirname(out), 'figures', f'campaign-{name}.png'))
+    if figure:
+        lines += ['', f'![accuracy against the pre-training budget](figures/campaign-{name}.png)']
+    text = '\n'.join(lines)
+    write_section(out, f'campaign-{name}', campaign.title or f'Campaign {name}', text)
+    return text
