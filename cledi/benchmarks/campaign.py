@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from cledi.benchmarks.campaign_report import write_report
-from cledi.benchmarks.common import ROOT, default_data_root, finetune_top1
+from cledi.benchmarks.common import MODELS, ROOT, default_data_root, finetune_top1
 
 EVALUATIONS = ('knn', 'dense', 'finetune')
 
@@ -74,8 +74,33 @@ class Campaign:
             raise ValueError(f'pairs name methods the campaign does not run: {", ".join(sorted(unknown))}')
 
 
-# Filled in when the recipe is fixed (docs/benchmarks.md, part 0).
-CAMPAIGNS: Dict[str, Campaign] = {}
+# The regime's recipe (docs/benchmarks.md, part 0: the recipe search and its finalists): two views, batch 128,
+# lr 1.2e-3 per 256 images, warm-up + cosine, 120 epochs (the full budget) or 30 (the proxy budget); the kNN
+# monitor every 10 epochs and a checkpoint every 5, so that a stopped run continues from its last 5 epochs.
+RECIPE = ('optim_wrapper.optimizer.lr=1.2e-3', 'default_hooks.knn.interval=10',
+          'default_hooks.checkpoint.interval=5')
+TWINS = {method: MODELS['vit-mini-p4'][method] for method in ('mocov3', 'cledi')}
+DESIGN = 'configs/ablations/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct_{}.py'
+SCREENED = {**TWINS, 'shared-head': DESIGN.format('shared-head'), 'cls-pool': DESIGN.format('cls-pool'),
+            'mocov3-mc2': 'configs/mocov3/mocov3-views_vit-mini-p4_1xb128-mc2x16-coslr-200e_cifar10-10pct.py',
+            'local-cls': DESIGN.format('local-cls'), 'local-region': DESIGN.format('local-region')}
+CAMPAIGNS: Dict[str, Campaign] = {
+    # issue 21, section 4: the claim measured again in the regime, test split once
+    'regime': Campaign(configs=TWINS, epochs=(120, ), split='test', options=RECIPE,
+                       title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
+    # the regime's targets on val and its accuracy against the budget (each budget its own run and schedule)
+    'regime-budget': Campaign(configs={'mocov3': TWINS['mocov3']}, epochs=(30, 60, 120), seeds=(0, ), split='val',
+                              evaluations=('knn', 'finetune'), options=RECIPE,
+                              title="The regime's targets and budget curve (MoCo v3, seed 0, val queries)"),
+    # issue 22: the tied-detail designs screened at the proxy budget (docs/benchmarks.md, screening protocol); the
+    # default CL-EDI is read beside them for the ablation table, not as a candidate
+    'detail-screen': Campaign(
+        configs=SCREENED,
+        epochs=(30, ), split='val', evaluations=('knn', ), options=RECIPE, screening=True,
+        pairs=(('cledi', 'mocov3'), ('shared-head', 'mocov3'), ('cls-pool', 'mocov3'), ('local-cls', 'mocov3-mc2'),
+               ('local-cls', 'mocov3'), ('local-region', 'mocov3-mc2'), ('local-region', 'mocov3')),
+        title='Tied detail designs: screening at the proxy budget (30 epochs, seeds 0-2, val queries)'),
+}
 
 
 def state_root() -> str:

@@ -112,3 +112,15 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
     assert first_seed[-2] == ('- shared-head: vs MoCo v3 **+0.50** (per seed: +0.50): **not read yet (the rule '
                               'needs >= 2 paired seeds)**')
 
+
+def test_the_declared_campaigns_run_existing_configs_and_choose_on_val_only():
+    for name, campaign in cp.CAMPAIGNS.items():
+        assert all(osp.isfile(osp.join(REPO_ROOT, path)) for path in campaign.configs.values()), name
+        assert not any('PLACEHOLDER' in option for option in campaign.options), name
+    assert cp.CAMPAIGNS['regime'].split == 'test' and cp.CAMPAIGNS['regime-budget'].split == 'val'
+    assert cp.CAMPAIGNS['detail-screen'].screening and cp.CAMPAIGNS['detail-screen'].split == 'val'
+    with pytest.raises(ValueError, match='split must be val, never test'):
+        cp.Campaign(configs={'a': 'a.py', 'b': 'b.py'}, epochs=(1, ), split='test', pairs=(('b', 'a'), ),
+                    screening=True)
+    with pytest.raises(ValueError, match='pairs name methods the campaign does not run: c'):
+        cp.Campaign(configs={'a': 'a.py'}, epochs=(1, ), pairs=(('c', 'a'), ))
