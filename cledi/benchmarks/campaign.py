@@ -48,8 +48,8 @@ class Campaign:
         title: the docs section's title.
         pairs: the paired differences the tables show, ``(method, baseline)``; by default the last method against
             the first (with the detail targets) and the first against random init.
-        screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`); a method
-            advances when all of its pairs do.
+        screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`);
+            a method advances when all of its pairs do.
     """
     configs: Dict[str, str]
     epochs: Tuple[int, ...]
@@ -194,6 +194,11 @@ def check_identity(work_dir: str, allow_mismatch: bool = False) -> dict:
     return recorded
 
 
+def declaration(campaign: Campaign, run: Run) -> dict:
+    """What the campaign now declares for a pre-training, as its ``run.json`` records it."""
+    return dict(config=campaign.configs[run.method], options=list(campaign.options))
+
+
 def check_declaration(recorded: dict, declared: dict, where: str) -> None:
     """A pre-training recorded with another config or other options than the campaign now declares is refused
     (its numbers would be read as the new declaration's)."""
@@ -208,7 +213,7 @@ def pretrain(campaign: Campaign, run: Run, state: str, data_root: str, allow_mis
              wait: bool = True):
     """Start or continue one pre-training; returns the process when ``wait`` is False (None when finished)."""
     work_dir = run.work_dir(state)
-    declared = dict(config=campaign.configs[run.method], options=list(campaign.options))
+    declared = declaration(campaign, run)
     if osp.isfile(osp.join(work_dir, 'run.json')):
         with open(osp.join(work_dir, 'run.json')) as f:
             check_declaration(json.load(f), declared, work_dir)
@@ -397,8 +402,7 @@ def committed_runs(name: str, campaign: Campaign, state: str, results: str = RES
             continue
         where = osp.join(results, name, f'{run.name}.json')
         if run.method != 'random':
-            check_declaration(recorded[run.name]['pretrain'], dict(config=campaign.configs[run.method],
-                                                                   options=list(campaign.options)), where)
+            check_declaration(recorded[run.name]['pretrain'], declaration(campaign, run), where)
         stems = [osp.splitext(osp.basename(out))[0] for out, _ in evaluation_tasks(campaign, run, state)]
         missing = [stem for stem in stems if stem not in recorded[run.name]]
         if missing:

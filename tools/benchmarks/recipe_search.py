@@ -91,14 +91,22 @@ def run_point(args, name):
         subprocess.run(cmd, cwd=ROOT, check=True, stdout=log, stderr=subprocess.STDOUT)
 
 
+def record_of(name: str) -> dict:
+    """A point's record in ``docs/results/recipe-search/`` ({} when it has none)."""
+    kept = osp.join(RESULTS, f'{name}.json')
+    if not osp.isfile(kept):
+        return {}
+    with open(kept) as f:
+        return json.load(f)
+
+
 def result(args, name):
     """Final val kNN, the kNN curve, the median seconds per iteration and the minutes of training: from RESULTS
     when the point is recorded there, else from its finished run folder (and then recorded)."""
     _, _, config, epochs, options = POINTS[name]
     kept = osp.join(RESULTS, f'{name}.json')
     if osp.isfile(kept):  # recorded when it finished, with the commit and machine that ran it
-        with open(kept) as f:
-            return json.load(f)
+        return record_of(name)
     records = logged_scalars(work_dir(args, name)) if osp.isdir(work_dir(args, name)) else []
     knn = {int(r['epoch']): r['knn/top1_k20'] for r in records if 'knn/top1_k20' in r and 'epoch' in r}
     if epochs not in knn:
@@ -138,11 +146,7 @@ def point_verdict(name: str, start: str, gap: float, same_machine: bool,
 def finetune_point(args, name: str) -> None:
     """The val fine-tune of a finalist (``name``) or of random init (``'random-init'``), seed 0, added to its record
     (a finalist needs its run folder here; random init is recorded once, in ``random-init.json``)."""
-    kept = osp.join(RESULTS, f'{name}.json')
-    record = {}
-    if osp.isfile(kept):
-        with open(kept) as f:
-            record = json.load(f)
+    record = record_of(name)
     if 'finetune_val' in record:
         return
     checkpoint = None
@@ -157,16 +161,13 @@ def finetune_point(args, name: str) -> None:
     if name == 'random-init':
         record.update(machine=machine_key(), commit=source_commit())
     os.makedirs(RESULTS, exist_ok=True)
-    with open(kept, 'w') as f:
+    with open(osp.join(RESULTS, f'{name}.json'), 'w') as f:
         json.dump(record, f, indent=1, sort_keys=True)
 
 
 def report(args):
     rows = {name: result(args, name) for name in POINTS}
-    random = None
-    if osp.isfile(osp.join(RESULTS, 'random-init.json')):
-        with open(osp.join(RESULTS, 'random-init.json')) as f:
-            random = json.load(f)
+    random = record_of('random-init')
     lines = ['Command: `python tools/benchmarks/recipe_search.py` (runs in `~/.cache/cledi/recipe/`)', '',
              'MoCo v3 (seed 0) on the 5,000-image split, val CLS kNN top-1 (k=20) after the last epoch; 2 CPU cores, '
              'bf16 autocast, the machine of each point beside it. Minutes = the median logged seconds per iteration x '
