@@ -251,19 +251,32 @@ def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] =
         json.dump(info, f, indent=2)
 
 
+# the momentum encoder's parts in a pre-training checkpoint -> their names in a backbone checkpoint
+MOMENTUM_PREFIXES = (('momentum_encoder.backbone.', 'backbone.'),  # cledi.CLEDI
+                     ('momentum_encoder.module.0.', 'backbone.'),  # MMPretrain's MoCoV3
+                     ('momentum_encoder.detail_aggregator.', 'detail.pool.'))
+
+
 def momentum_checkpoint(work_dir: str, epochs: int) -> str:
     """``momentum.pth`` beside the run: the momentum encoder's backbone (and detail pooling) as ``backbone.*``
-    (``detail.pool.*``), so every evaluation tool can score the momentum encoder like a backbone."""
+    (``detail.pool.*``), so every evaluation tool can score the momentum encoder like a backbone.
+
+    The momentum backbone is ``momentum_encoder.backbone.*`` in CL-EDI and ``momentum_encoder.module.0.*`` in
+    MMPretrain's MoCo v3 (its momentum encoder is an EMA of ``Sequential(backbone, neck)``)."""
     import torch
 
     from cledi.utils import load_checked
     out = osp.join(work_dir, 'momentum.pth')
     if not osp.isfile(out):
-        state_dict = load_checked(osp.join(work_dir, f'epoch_{epochs}.pth'))['state_dict']
+        checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
+        state_dict = load_checked(checkpoint)['state_dict']
         weights = {}
-        for prefix, target in (('momentum_encoder.backbone.', 'backbone.'),
-                               ('momentum_encoder.detail_aggregator.', 'detail.pool.')):
+        for prefix, target in MOMENTUM_PREFIXES:
             weights.update({target + k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)})
+        if not any(key.startswith('backbone.') for key in weights):
+            raise ValueError(f'{checkpoint} has no momentum backbone (keys starting with '
+                                f'{" or ".join(p for p, t in MOMENTUM_PREFIXES if t == "backbone.")}): drop the '
+                                'momentum evaluations of this campaign or add its prefix to MOMENTUM_PREFIXES')
         torch.save(dict(state_dict=weights), out + '.tmp')
         os.replace(out + '.tmp', out)
     return out

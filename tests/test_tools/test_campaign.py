@@ -124,3 +124,32 @@ def test_the_declared_campaigns_run_existing_configs_and_choose_on_val_only():
                     screening=True)
     with pytest.raises(ValueError, match='pairs name methods the campaign does not run: c'):
         cp.Campaign(configs={'a': 'a.py'}, epochs=(1, ), pairs=(('c', 'a'), ))
+
+
+@pytest.mark.parametrize('config', [
+    osp.join(REPO_ROOT, 'configs', 'mocov3', 'mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),  # MMPretrain
+    MC_MOCOV3,  # cledi.CLEDI without a detail branch
+])
+def test_the_momentum_checkpoint_holds_the_momentum_backbone(config, tmp_path):
+    """MMPretrain's MoCo v3 keeps its momentum backbone as ``momentum_encoder.module.0.*``, cledi as
+    ``momentum_encoder.backbone.*``: both become a ``backbone.*`` checkpoint the evaluation tools load strictly."""
+    import torch
+
+    from cledi.apis import build_model, init_model, load_config
+    model = build_model(load_config(config))
+    with torch.no_grad():  # make the momentum encoder differ from the online one
+        for parameter in model.momentum_encoder.parameters():
+            parameter.add_(1.0)
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'epoch_1.pth')
+    loaded = init_model(load_config(config), cp.momentum_checkpoint(str(tmp_path), 1))
+    momentum = getattr(model.momentum_encoder, 'backbone', None) or model.momentum_encoder.module[0]
+    for name, value in momentum.state_dict().items():
+        assert torch.equal(loaded.backbone.state_dict()[name], value), name
+
+
+def test_a_checkpoint_without_a_momentum_backbone_is_refused(tmp_path):
+    import torch
+    torch.save(dict(state_dict={'backbone.cls_token': torch.zeros(1)}), tmp_path / 'epoch_1.pth')
+    with pytest.raises(ValueError, match='has no momentum backbone'):
+        cp.momentum_checkpoint(str(tmp_path), 1)
+    assert not (tmp_path / 'momentum.pth').exists()
