@@ -76,8 +76,8 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
                 mean = statistics.mean(values[first])
-                verdicts.append(f'{method_name(first)} {label} **{mean:.2f}** (target >= {level:.0f}: '
-                                f'{"reached" if mean >= level else "not reached"})')
+                verdicts.append(f'{method_name(first)} {label} **{mean:.2f}** over {len(seeds)} seed(s) (target >= '
+                                f'{level:.0f}: {"reached" if mean >= level else "not reached"})')
             elif None not in values['random']:
                 verdicts.append(f'{method_name(first)} - random init, {label}: '
                                 f'{paired_gap(values[first], values["random"], level)}')

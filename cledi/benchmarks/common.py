@@ -42,17 +42,23 @@ def mean_std(values: Sequence[float], digits: int = 2) -> str:
     return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}'
 
 
+MIN_SEEDS = 3  # a gap's verdict needs at least this many paired seeds (the project's rule)
+
+
 def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional[float] = None,
                digits: int = 2) -> str:
-    """``**+g** (per seed: +a, +b; target +T: reached)``: the mean of the per-seed paired differences first - second
-    (the lists hold the same seeds in the same order). A target is reached when the mean is at least the target
-    and every seed's difference is positive."""
+    """``**+g** (per seed: +a, +b, +c; target +T: reached)``: the mean of the per-seed paired differences first -
+    second (the lists hold the same seeds in the same order). A target is reached when there are at least
+    ``MIN_SEEDS`` seeds, the mean is at least the target and every seed's difference is positive; with fewer seeds
+    the target is ``not read yet``."""
     if len(first) != len(second) or not first:
         raise ValueError(f'paired_gap needs the same seeds on both sides, got {len(first)} and {len(second)} values')
     differences = [a - b for a, b in zip(first, second)]
     gap = statistics.mean(differences)
     text = f'**{gap:+.{digits}f}** (per seed: {", ".join(f"{d:+.{digits}f}" for d in differences)}'
-    if target is not None:
+    if target is not None and len(differences) < MIN_SEEDS:
+        text += f'; target {target:+.1f}: not read yet, {len(differences)} of {MIN_SEEDS} seeds'
+    elif target is not None:
         reached = gap >= target and all(d > 0 for d in differences)
         text += f'; target {target:+.1f}: {"reached" if reached else "not reached"}'
     return text + ')'

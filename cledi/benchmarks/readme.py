@@ -8,7 +8,7 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional
 
-from cledi.benchmarks.common import ROOT
+from cledi.benchmarks.common import MIN_SEEDS, ROOT
 
 METHODS = ('random init', 'MoCo v3', 'CL-EDI')
 
@@ -71,9 +71,10 @@ def twelve_epoch_rows(text: str) -> List[List[str]]:
 
 
 def campaign_rows(text: str, name: str) -> List[List[str]]:
-    """The rows of a campaign's section (its first budget's table), when it has finished seeds."""
+    """The rows of a campaign's section (its first budget's table), once it has ``MIN_SEEDS`` finished seeds."""
     body = section(text, f'campaign-{name}')
-    if not body:
+    seeds = re.search(r'^Seeds ([\d, ]+) \(paired', body or '', re.MULTILINE)
+    if not seeds or len(seeds.group(1).split(',')) < MIN_SEEDS:
         return []
     rows = []
     for row in table_rows(body):

@@ -43,7 +43,11 @@ def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
     assert paired_gap([40.0, 43.0, 41.5], [38.0, 40.5, 39.0], target=2.0) == \
         '**+2.33** (per seed: +2.00, +2.50, +2.50; target +2.0: reached)'
     # the mean reaches the target but one seed goes the other way: not reached
-    assert paired_gap([45.0, 37.0], [38.0, 37.5], target=2.0).endswith('(per seed: +7.00, -0.50; target +2.0: not reached)')
+    assert paired_gap([45.0, 37.0, 40.0], [38.0, 37.5, 38.0], target=2.0).endswith(
+        '(per seed: +7.00, -0.50, +2.00; target +2.0: not reached)')
+    # fewer than 3 paired seeds: no verdict, whatever the numbers
+    assert paired_gap([45.0, 47.0], [38.0, 37.5], target=2.0).endswith(
+        '(per seed: +7.00, +9.50; target +2.0: not read yet, 2 of 3 seeds)')
     assert paired_gap([1.0], [0.25], digits=1) == '**+0.8** (per seed: +0.8)'
     with pytest.raises(ValueError, match='same seeds'):
         paired_gap([1.0, 2.0], [1.0])
@@ -83,8 +87,8 @@ def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
     text = out.read_text()
     assert '| CL-EDI | test | 40.50 ± 0.71 |' in text and '| random init | val | 30.00 |' in text
     assert 'CL-EDI - MoCo v3 on test (mean of the per-seed paired differences):' in text
-    assert '- kNN CLS: **+0.25** (per seed: +1.00, -0.50; target +2.0: not reached)' in text
-    assert '- linear CLS: **+0.25** (per seed: +1.00, -0.50; target +1.5: not reached)' in text
+    assert '- kNN CLS: **+0.25** (per seed: +1.00, -0.50; target +2.0: not read yet, 2 of 3 seeds)' in text
+    assert '- linear CLS: **+0.25** (per seed: +1.00, -0.50; target +1.5: not read yet, 2 of 3 seeds)' in text
 
 
 def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint(tmp_path):
@@ -102,7 +106,7 @@ def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint
                             '--out', str(out)])  # every probe is cached: nothing is recomputed
     text = out.read_text()
     assert '| CL-EDI | 42.00 ± 2.83 |' in text and 'per seed: +1.00, +3.00' in text
-    assert '**+2.00**' in text and 'target +2.0: reached' in text
+    assert '**+2.00**' in text and 'target +2.0: not read yet, 2 of 3 seeds' in text
     with pytest.raises(SystemExit, match='cledi_e3_seed2/epoch_3.pth'):
         dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '2',
                                 '--out', str(out)])
@@ -164,18 +168,18 @@ def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(
     text = (tmp_path / 'b.md').read_text()
     assert '| CL-EDI | 17.0 ± 1.4 |' in text and '| 16.0, 18.0 |' in text and '10.0 min' in text
     # one rule, paired per seed: CL-EDI - random init +6.0 (6.0, 6.0); CL-EDI - MoCo v3 +2.5 (+1.0, +4.0)
-    assert ('bbox mAP: CL-EDI - random init **+6.0** (per seed: +6.0, +6.0; target +0.0: reached); '
-            'CL-EDI - MoCo v3 **+2.5** (per seed: +1.0, +4.0; target +0.0: reached).') in text
+    assert ('bbox mAP: CL-EDI - random init **+6.0** (per seed: +6.0, +6.0; target +0.0: not read yet, 2 of 3 seeds); '
+            'CL-EDI - MoCo v3 **+2.5** (per seed: +1.0, +4.0; target +0.0: not read yet, 2 of 3 seeds).') in text
 
     # a mean lead with a negative seed is not reached (the old rule said "reached" from the mean alone)
     values = tmp_path / 'values.json'
-    values.write_text(json.dumps({'source': 'test', 'random init': {'bbox_mAP': [1, 1], 'segm_mAP': [1, 1]},
-                                  'MoCo v3': {'bbox_mAP': [10, 10], 'segm_mAP': [1, 1]},
-                                  'CL-EDI': {'bbox_mAP': [12, 9], 'segm_mAP': [1, 1]}}))
+    values.write_text(json.dumps({'source': 'test', 'random init': {'bbox_mAP': [1, 1, 1], 'segm_mAP': [1, 1, 1]},
+                                  'MoCo v3': {'bbox_mAP': [10, 10, 10], 'segm_mAP': [1, 1, 1]},
+                                  'CL-EDI': {'bbox_mAP': [12, 9, 12], 'segm_mAP': [1, 1, 1]}}))
     lines = bench.main(base + ['--verdicts', str(values)])
-    assert lines[-2] == ('- bbox mAP: CL-EDI - random init **+9.5** (per seed: +11.0, +8.0; target +0.0: reached); '
-                         'CL-EDI - MoCo v3 **+0.5** (per seed: +2.0, -1.0; target +0.0: not reached).')
-    assert 'segm mAP: CL-EDI - random init **+0.0** (per seed: +0.0, +0.0; target +0.0: not reached)' in lines[-1]
+    assert lines[-2] == ('- bbox mAP: CL-EDI - random init **+10.0** (per seed: +11.0, +8.0, +11.0; target +0.0: '
+                         'reached); CL-EDI - MoCo v3 **+1.0** (per seed: +2.0, -1.0, +2.0; target +0.0: not reached).')
+    assert 'segm mAP: CL-EDI - random init **+0.0** (per seed: +0.0, +0.0, +0.0; target +0.0: not reached)' in lines[-1]
 
     interrupted = tmp_path / bench.finetune_dir(args, 'CL-EDI', 1)
     (interrupted / 'epoch_2.pth').rename(interrupted / 'epoch_1.pth')  # killed after epoch 1
@@ -229,7 +233,8 @@ def test_lowdata_finetune_reads_finished_runs_resumes_an_interrupted_one_and_pai
     assert commands == [] and [r['top1'] for r in rows['cledi']] == [61.0, 62.5]
     text = out.read_text()
     assert '<!-- lowdata-finetune:start -->' in text and '| CL-EDI | 61.75 ± 1.06 | 95.00 ± 0.00 | 61.00, 62.50 | 5.0 min |' in text
-    assert 'CL-EDI - MoCo v3, top-1: **+0.75** (per seed: +1.00, +0.50; target +1.0: not reached).' in text
+    assert ('CL-EDI - MoCo v3, top-1: **+0.75** (per seed: +1.00, +0.50; target +1.0: not read yet, 2 of 3 seeds).'
+            in text)
 
     interrupted = tmp_path / bench.finetune_dir(args, 'mocov3', 1)
     (interrupted / 'epoch_4.pth').rename(interrupted / 'epoch_2.pth')  # killed after epoch 2
@@ -304,3 +309,20 @@ def test_recipe_points_are_read_by_the_one_point_threshold():
         'tie, val fine-tune +0.00: f1-base-120 chosen'
     assert point_verdict('f2-lr2x-120', 'f1-base-120', 1.2, True, -3.0) == 'f2-lr2x-120 chosen'  # kNN decides
     assert point_verdict('f2-lr2x-120', 'f1-base-120', 3.0, False).startswith('another kind of machine')
+
+
+def test_the_readme_moves_to_the_regime_rows_only_with_three_seeds():
+    from cledi.benchmarks.readme import results_block
+
+    def regime(seeds: str) -> str:
+        return '\n'.join([
+            '<!-- campaign-regime:start -->',
+            '| measure | random init | MoCo v3 | CL-EDI | CL-EDI - MoCo v3 (paired) | MoCo v3 - random init (paired) |',
+            '|---|---|---|---|---|---|',
+            '| CLS kNN top-1 | 30.00 (30.00) | 51.00 (51.00) | 52.00 (52.00) | **+1.00** (per seed: +1.00) | n/a |',
+            '', f'Seeds {seeds} (paired: seed s pre-trains every method)', '<!-- campaign-regime:end -->'])
+
+    assert results_block(regime('0')).startswith('The 12-epoch low-data regime')
+    block = results_block(regime('0, 1, 2'))
+    assert block.startswith('The long low-data regime')
+    assert '| CLS kNN top-1 | 30.00 | 51.00 | 52.00 | **+1.00** (per seed: +1.00) | `campaign-regime` |' in block
