@@ -262,12 +262,13 @@ def momentum_checkpoint(work_dir: str, epochs: int) -> str:
     (``detail.pool.*``), so every evaluation tool can score the momentum encoder like a backbone.
 
     The momentum backbone is ``momentum_encoder.backbone.*`` in CL-EDI and ``momentum_encoder.module.0.*`` in
-    MMPretrain's MoCo v3 (its momentum encoder is an EMA of ``Sequential(backbone, neck)``)."""
+    MMPretrain's MoCo v3 (its momentum encoder is an EMA of ``Sequential(backbone, neck)``). An existing
+    ``momentum.pth`` without backbone weights (made before MoCo v3's prefix was known) is made again."""
     import torch
 
     from cledi.utils import load_checked
     out = osp.join(work_dir, 'momentum.pth')
-    if not osp.isfile(out):
+    if not osp.isfile(out) or not any(key.startswith('backbone.') for key in load_checked(out)['state_dict']):
         checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
         state_dict = load_checked(checkpoint)['state_dict']
         weights = {}
@@ -275,8 +276,8 @@ def momentum_checkpoint(work_dir: str, epochs: int) -> str:
             weights.update({target + k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)})
         if not any(key.startswith('backbone.') for key in weights):
             raise ValueError(f'{checkpoint} has no momentum backbone (keys starting with '
-                                f'{" or ".join(p for p, t in MOMENTUM_PREFIXES if t == "backbone.")}): drop the '
-                                'momentum evaluations of this campaign or add its prefix to MOMENTUM_PREFIXES')
+                             f'{" or ".join(p for p, t in MOMENTUM_PREFIXES if t == "backbone.")}): drop the '
+                             'momentum evaluations of this campaign or add its prefix to MOMENTUM_PREFIXES')
         torch.save(dict(state_dict=weights), out + '.tmp')
         os.replace(out + '.tmp', out)
     return out

@@ -2,10 +2,12 @@
 measure per method (mean ± std and the seeds), the paired differences with their verdicts (the detail targets by
 :func:`paired_gap`, a screening by :func:`advances`), the regime's targets, and the accuracy-vs-budget figure."""
 import os.path as osp
+import re
 import statistics
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
-from cledi.benchmarks.common import NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_std, paired_gap
+from cledi.benchmarks.common import (MIN_SEEDS, NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_std,
+                                     paired_gap)
 from cledi.benchmarks.report import write_section
 
 if TYPE_CHECKING:
@@ -38,6 +40,15 @@ def metric(result: dict, stem: str, path: Sequence[str]) -> Optional[float]:
 
 def method_name(method: str) -> str:
     return dict(NAMES, random='random init').get(method, method)
+
+
+SEEDS_LINE = 'Seeds'  # the line of a campaign's table that names its paired seeds (read back by reported_seeds)
+
+
+def reported_seeds(body: str) -> List[int]:
+    """The paired seeds a campaign's section reports (its ``Seeds 0, 1, 2 (paired ...`` line); [] when none."""
+    match = re.search(rf'^{SEEDS_LINE} ([\d, ]+) \(paired', body, re.MULTILINE)
+    return [int(seed) for seed in match.group(1).split(',')] if match else []
 
 
 def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epochs: int) -> List[str]:
@@ -82,9 +93,9 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
                 verdicts.append(f'{method_name(first)} - random init, {label}: '
                                 f'{paired_gap(values[first], values["random"], level)}')
     wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
-    lines += ['', f'Seeds {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method and '
-              'fine-tunes every initialisation); per-seed values in brackets; a target is reached only where the mean '
-              'reaches it and every seed is positive.']
+    lines += ['', f'{SEEDS_LINE} {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method '
+              'and fine-tunes every initialisation); per-seed values in brackets; a target is reached only where '
+              f'there are >= {MIN_SEEDS} paired seeds, the mean reaches it and every seed is positive.']
     if wall:
         lines[-1] += f' Pre-training wall time {min(wall):.0f}-{max(wall):.0f} min per run.'
     if verdicts and campaign.screening:

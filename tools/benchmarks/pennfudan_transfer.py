@@ -140,8 +140,8 @@ def read_result(work_dir):
 
 def verdicts(rows):
     """The issue's two targets on bbox and segm mAP, paired per seed by the project's one rule
-    (``common.paired_gap``): CL-EDI > random init and CL-EDI >= MoCo v3, each reached only where the mean of the
-    per-seed differences reaches 0 and every seed's difference is positive."""
+    (``common.paired_gap``): CL-EDI > random init and CL-EDI >= MoCo v3, each reached only where there are >= 3
+    paired seeds, the mean of the per-seed differences reaches 0 and every seed's difference is positive."""
     lines = []
     for task in ('bbox', 'segm'):
         values = {name: [r[f'{task}_mAP'] for r in rows[name]] for name in rows}
