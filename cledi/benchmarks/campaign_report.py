@@ -162,7 +162,9 @@ def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out:
     try:  # the recipe in words, read from the first config as the campaign runs it
         from cledi.apis import load_config
         from cledi.benchmarks.common import pretrain_recipe
-        recipe = f' Recipe: {pretrain_recipe(load_config(next(iter(campaign.configs.values())), campaign.options))}.'
+        cfg = load_config(next(iter(campaign.configs.values())), campaign.options, None, max(campaign.epochs))
+        recipe = f' Recipe: {pretrain_recipe(cfg)}' + ('.' if len(campaign.epochs) == 1 else
+                                                       ' (shorter budgets: the same, over their own epochs).')
     except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
         pass
     lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
