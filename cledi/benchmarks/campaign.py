@@ -268,13 +268,16 @@ def momentum_checkpoint(work_dir: str, epochs: int) -> str:
 
     from cledi.utils import load_checked
     out = osp.join(work_dir, 'momentum.pth')
-    if not osp.isfile(out) or not any(key.startswith('backbone.') for key in load_checked(out)['state_dict']):
+    def has_backbone(state_dict: dict) -> bool:
+        return any(key.startswith('backbone.') for key in state_dict)
+
+    if not osp.isfile(out) or not has_backbone(load_checked(out)['state_dict']):
         checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
         state_dict = load_checked(checkpoint)['state_dict']
         weights = {}
         for prefix, target in MOMENTUM_PREFIXES:
             weights.update({target + k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)})
-        if not any(key.startswith('backbone.') for key in weights):
+        if not has_backbone(weights):
             raise ValueError(f'{checkpoint} has no momentum backbone (keys starting with '
                              f'{" or ".join(p for p, t in MOMENTUM_PREFIXES if t == "backbone.")}): drop the '
                              'momentum evaluations of this campaign or add its prefix to MOMENTUM_PREFIXES')
