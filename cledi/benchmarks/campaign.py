@@ -18,6 +18,7 @@ import json
 import os
 import os.path as osp
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -237,6 +238,16 @@ def pretrain(campaign: Campaign, run: Run, state: str, data_root: str, allow_mis
     return finish_pretrain(process, run, work_dir) if wait else (process, run, work_dir, time.time())
 
 
+def epochs_left(run: Run, state: str) -> int:
+    """The epochs a pre-training still has to run: all of them, or those after its last checkpoint."""
+    last = osp.join(run.work_dir(state), 'last_checkpoint')
+    if not osp.isfile(last):
+        return run.epochs
+    with open(last) as f:
+        found = re.search(r'epoch_(\d+)\.pth', f.read())
+    return run.epochs - int(found.group(1)) if found else run.epochs
+
+
 def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] = None) -> None:
     started = time.time() if started is None else started
     if process.wait() != 0:
@@ -376,17 +387,26 @@ def load_results(name: str, results: str = RESULTS) -> Dict[str, dict]:
 
 @dataclass
 class Progress:
-    """Tasks done and left, and an ETA from the minutes of each kind of task measured so far."""
+    """Tasks done and left, and an ETA from the seconds of each kind of work measured so far.
+
+    A pre-training's work is counted in epochs (a 30-epoch run is a quarter of a 120-epoch one, a continued run
+    only what is left of it), an evaluation's in tasks; ``defaults`` (this CPU, ViT-mini p4) stand in until a kind
+    is measured.
+    """
     total: int
     done: int = 0
     seconds: Dict[str, List[float]] = field(default_factory=dict)
     left: Dict[str, int] = field(default_factory=dict)
-    defaults = {'pretrain': 3600.0, 'finetune': 600.0, 'eval': 90.0}
+    defaults = {'pretrain': 30.0, 'finetune': 600.0, 'eval': 90.0}  # s per pre-training epoch, s per task
 
-    def record(self, kind: str, seconds: float) -> None:
+    def add(self, kind: str, units: int = 1) -> None:
+        self.left[kind] = self.left.get(kind, 0) + units
+
+    def record(self, kind: str, seconds: float, units: int = 1) -> None:
         self.done += 1
-        self.left[kind] = self.left.get(kind, 1) - 1
-        self.seconds.setdefault(kind, []).append(seconds)
+        self.left[kind] = self.left.get(kind, units) - units
+        if units > 0:
+            self.seconds.setdefault(kind, []).append(seconds / units)
 
     def eta_hours(self) -> float:
         per = {kind: statistics.median(self.seconds[kind]) if self.seconds.get(kind) else self.defaults[kind]
@@ -441,11 +461,11 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
         print(f'[campaign] {len(committed)} run(s) recorded in {osp.join(results, name)} are not run again: '
               f'{", ".join(sorted(committed))}', flush=True)
     progress = Progress(total=len(tasks))
-    for kind, _, result_file, _ in tasks:
+    for kind, run, result_file, _ in tasks:
         if osp.isfile(result_file):
             progress.done += 1
         else:
-            progress.left[kind] = progress.left.get(kind, 0) + 1
+            progress.add(kind, epochs_left(run, state) if kind == 'pretrain' else 1)
     print(progress.line(next((f'{k} {r.name}' for k, r, o, _ in tasks if not osp.isfile(o)), 'nothing')), flush=True)
     if status:
         return {}
@@ -453,20 +473,22 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
         pending = [run for kind, run, result_file, _ in tasks if kind == 'pretrain' and not osp.isfile(result_file)]
         while pending:
             batch, pending = pending[:parallel], pending[parallel:]
+            epochs = [epochs_left(run, state) for run in batch]
             started = [pretrain(campaign, run, state, data_root, allow_mismatch, wait=False) for run in batch]
-            for item in filter(None, started):
-                finish_pretrain(*item)
-                progress.record('pretrain', time.time() - item[3])
+            for item, units in zip(started, epochs):
+                if item:
+                    finish_pretrain(*item)
+                    progress.record('pretrain', time.time() - item[3], units)
     for kind, run, result_file, command in tasks:
         if osp.isfile(result_file):
             continue
         print(progress.line(f'{kind} {run.name}'), flush=True)
-        began = time.time()
+        began, units = time.time(), epochs_left(run, state) if kind == 'pretrain' else 1
         if kind == 'pretrain':
             pretrain(campaign, run, state, data_root, allow_mismatch)
         else:
             run_evaluation(campaign, run, state, data_root, result_file, command)
-        progress.record(kind, time.time() - began)
+        progress.record(kind, time.time() - began, units)
         if all(osp.isfile(o) for _, r, o, _ in tasks if r.name == run.name):
             save_result(name, collect(campaign, run, state), results)  # as soon as the run is complete
     for run in runs_of(name, campaign):  # and every complete run (also those finished by an earlier invocation)

@@ -153,3 +153,20 @@ def test_a_checkpoint_without_a_momentum_backbone_is_refused(tmp_path):
     with pytest.raises(ValueError, match='has no momentum backbone'):
         cp.momentum_checkpoint(str(tmp_path), 1)
     assert not (tmp_path / 'momentum.pth').exists()
+
+
+def test_the_eta_counts_a_pre_training_in_the_epochs_it_has_left(tmp_path):
+    # a 120-epoch run stopped after its epoch-95 checkpoint has 25 epochs left; an untouched 30-epoch run all 30
+    stopped, fresh = cp.Run('c', 'mocov3', 1, 120), cp.Run('c', 'cledi', 1, 30)
+    os.makedirs(stopped.work_dir(str(tmp_path)))
+    with open(osp.join(stopped.work_dir(str(tmp_path)), 'last_checkpoint'), 'w') as f:
+        f.write('/somewhere/c/mocov3_e120_seed1/epoch_95.pth')
+    assert (cp.epochs_left(stopped, str(tmp_path)), cp.epochs_left(fresh, str(tmp_path))) == (25, 30)
+    progress = cp.Progress(total=4)
+    progress.add('pretrain', 25)
+    progress.add('pretrain', 30)
+    progress.add('eval', 2)
+    assert progress.eta_hours() * 3600 == pytest.approx(55 * 30.0 + 2 * 90.0)  # the defaults: 30 s/epoch, 90 s/eval
+    progress.record('pretrain', 1000.0, units=25)  # measured: 40 s/epoch; 30 epochs and 2 evaluations left
+    assert progress.eta_hours() * 3600 == pytest.approx(30 * 40.0 + 2 * 90.0)
+    assert progress.line('pretrain x') == '[campaign] 1/4 tasks done, 3 left (ETA 0.4 h); next: pretrain x'
