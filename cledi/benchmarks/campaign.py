@@ -248,6 +248,29 @@ def epochs_left(run: Run, state: str) -> int:
     return run.epochs - int(found.group(1)) if found else run.epochs
 
 
+def kept_wall_seconds(work_dir: str) -> float:
+    """The wall time of the training a run kept, from MMEngine's logs: each session (``TIMESTAMP/TIMESTAMP.log``)
+    from its first line to its last checkpoint. A session stopped after its last checkpoint is continued from that
+    checkpoint, so its later minutes were redone and are not counted; 0 where no session saved one."""
+    stamp = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - (Saving checkpoint)?')
+    total = 0.0
+    for session in sorted(os.listdir(work_dir)):
+        log = osp.join(work_dir, session, f'{session}.log')
+        if not osp.isfile(log):
+            continue
+        first = saved = None
+        with open(log) as f:
+            for line in f:
+                found = stamp.match(line)
+                if found:
+                    first = first or found.group(1)
+                    saved = found.group(1) if found.group(2) else saved
+        if saved:
+            when = [time.mktime(time.strptime(s, '%Y/%m/%d %H:%M:%S')) for s in (first, saved)]
+            total += when[1] - when[0]
+    return total
+
+
 def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] = None) -> None:
     started = time.time() if started is None else started
     if process.wait() != 0:
@@ -256,7 +279,7 @@ def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] =
     path = osp.join(work_dir, 'run.json')
     with open(path) as f:
         info = json.load(f)
-    info['wall_s'] = info.get('wall_s', 0) + time.time() - started
+    info['wall_s'] = kept_wall_seconds(work_dir) or info.get('wall_s', 0) + time.time() - started
     info['finished'] = time.strftime('%Y-%m-%d %H:%M')
     with open(path, 'w') as f:
         json.dump(info, f, indent=2)

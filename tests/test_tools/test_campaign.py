@@ -170,3 +170,18 @@ def test_the_eta_counts_a_pre_training_in_the_epochs_it_has_left(tmp_path):
     progress.record('pretrain', 1000.0, units=25)  # measured: 40 s/epoch; 30 epochs and 2 evaluations left
     assert progress.eta_hours() * 3600 == pytest.approx(30 * 40.0 + 2 * 90.0)
     assert progress.line('pretrain x') == '[campaign] 1/4 tasks done, 3 left (ETA 0.4 h); next: pretrain x'
+
+
+def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
+    # session 1 saves epoch 95 after 39 min 15 s and is stopped 2 min later; session 2 continues from epoch 95 and
+    # saves the last checkpoint after 9 min 56 s: 49 min 11 s were kept, the 2 redone minutes are not counted
+    sessions = {'20261203_220601': ['2026/12/03 22:06:01 - mmengine - INFO - ',
+                                    '2026/12/03 22:45:16 - mmengine - INFO - Saving checkpoint at 95 epochs',
+                                    '2026/12/03 22:47:12 - mmengine - INFO - Epoch(train) [100][20/39]'],
+                '20261203_230409': ['2026/12/03 23:04:09 - mmengine - INFO - ', 'a continued line',
+                                    '2026/12/03 23:14:05 - mmengine - INFO - Saving checkpoint at 120 epochs'],
+                '20261203_231500': ['2026/12/03 23:15:00 - mmengine - INFO - ']}  # saved nothing
+    for session, lines in sessions.items():
+        os.makedirs(tmp_path / session)
+        (tmp_path / session / f'{session}.log').write_text('\n'.join(lines) + '\n')
+    assert cp.kept_wall_seconds(str(tmp_path)) == (39 * 60 + 15) + (9 * 60 + 56)
