@@ -14,6 +14,7 @@ order, and can be stopped and started again at any point:
   the machine), and the tables are made from those files only, so ``--report-only`` rebuilds them anywhere; a run
   recorded there complete is not run again, so a campaign longer than a machine's life goes on where it stopped.
 """
+import datetime
 import json
 import os
 import os.path as osp
@@ -244,31 +245,48 @@ def epochs_left(run: Run, state: str) -> int:
     if not osp.isfile(last):
         return run.epochs
     with open(last) as f:
-        found = re.search(r'epoch_(\d+)\.pth', f.read())
-    return run.epochs - int(found.group(1)) if found else run.epochs
+        found = re.fullmatch(r'epoch_(\d+)\.pth', osp.basename(f.read().strip()))
+    return max(0, run.epochs - int(found.group(1))) if found else run.epochs
+
+
+def work_units(kind: str, run: Run, state: str) -> int:
+    """A task's work for the ETA: a pre-training's epochs left, one for an evaluation."""
+    return epochs_left(run, state) if kind == 'pretrain' else 1
 
 
 def kept_wall_seconds(work_dir: str) -> float:
-    """The wall time of the training a run kept, from MMEngine's logs: each session (``TIMESTAMP/TIMESTAMP.log``)
-    from its first line to its last checkpoint. A session stopped after its last checkpoint is continued from that
-    checkpoint, so its later minutes were redone and are not counted; 0 where no session saved one."""
-    stamp = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - (Saving checkpoint)?')
-    total = 0.0
+    """The wall time of the training a run kept, from MMEngine's session logs (``TIMESTAMP/TIMESTAMP.log``).
+
+    The kept chain is the last session that started from scratch and the sessions that continued it; each counts
+    from its first logged line to the checkpoint the next session resumed from (the last one: to its last
+    checkpoint). Minutes after that checkpoint were redone and are not counted, nor is Python's start-up before
+    the first line, nor a session that neither resumed nor saved. 0 where no session saved a checkpoint.
+    """
+    line = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - mmengine - INFO - '
+                      r'(?:Saving checkpoint at (\d+) epochs|resumed epoch: (\d+))?')
+    chain = []  # (start, {epoch: saved at}) of each session of the kept chain
     for session in sorted(os.listdir(work_dir)):
         log = osp.join(work_dir, session, f'{session}.log')
         if not osp.isfile(log):
             continue
-        first = saved = None
+        start, saves, resumed = None, {}, None
         with open(log) as f:
-            for line in f:
-                found = stamp.match(line)
-                if found:
-                    first = first or found.group(1)
-                    saved = found.group(1) if found.group(2) else saved
-        if saved:
-            when = [time.mktime(time.strptime(s, '%Y/%m/%d %H:%M:%S')) for s in (first, saved)]
-            total += when[1] - when[0]
-    return total
+            for found in filter(None, map(line.match, f)):
+                when = datetime.datetime.strptime(found.group(1), '%Y/%m/%d %H:%M:%S')
+                start = start or when
+                if found.group(2):
+                    saves[int(found.group(2))] = when
+                elif found.group(3):
+                    resumed = int(found.group(3))
+        if resumed is None and not saves:
+            continue  # stopped before it resumed or saved anything: nothing kept, nothing dropped
+        if resumed is None:
+            chain = []  # trained from scratch: what came before was thrown away
+        elif chain:
+            previous_start, previous_saves = chain[-1]
+            chain[-1] = previous_start, {e: t for e, t in previous_saves.items() if e <= resumed}
+        chain.append((start, saves))
+    return sum((max(saves.values()) - start).total_seconds() for start, saves in chain if saves)
 
 
 def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] = None) -> None:
@@ -410,7 +428,7 @@ def load_results(name: str, results: str = RESULTS) -> Dict[str, dict]:
 
 @dataclass
 class Progress:
-    """Tasks done and left, and an ETA from the seconds of each kind of work measured so far.
+    """Tasks done, the work left of each kind, and an ETA from the seconds per unit of work measured so far.
 
     A pre-training's work is counted in epochs (a 30-epoch run is a quarter of a 120-epoch one, a continued run
     only what is left of it), an evaluation's in tasks; ``defaults`` (this CPU, ViT-mini p4) stand in until a kind
@@ -419,7 +437,7 @@ class Progress:
     total: int
     done: int = 0
     seconds: Dict[str, List[float]] = field(default_factory=dict)
-    left: Dict[str, int] = field(default_factory=dict)
+    left: Dict[str, int] = field(default_factory=dict)  # kind -> work left (pre-training: epochs; else tasks)
     defaults = {'pretrain': 30.0, 'finetune': 600.0, 'eval': 90.0}  # s per pre-training epoch, s per task
 
     def add(self, kind: str, units: int = 1) -> None:
@@ -488,7 +506,7 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
         if osp.isfile(result_file):
             progress.done += 1
         else:
-            progress.add(kind, epochs_left(run, state) if kind == 'pretrain' else 1)
+            progress.add(kind, work_units(kind, run, state))
     print(progress.line(next((f'{k} {r.name}' for k, r, o, _ in tasks if not osp.isfile(o)), 'nothing')), flush=True)
     if status:
         return {}
@@ -499,14 +517,14 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
             epochs = [epochs_left(run, state) for run in batch]
             started = [pretrain(campaign, run, state, data_root, allow_mismatch, wait=False) for run in batch]
             for item, units in zip(started, epochs):
-                if item:
+                if item:  # side by side: each run's epochs cost the batch's wall time shared between its runs
                     finish_pretrain(*item)
-                    progress.record('pretrain', time.time() - item[3], units)
+                    progress.record('pretrain', (time.time() - item[3]) / len(batch), units)
     for kind, run, result_file, command in tasks:
         if osp.isfile(result_file):
             continue
         print(progress.line(f'{kind} {run.name}'), flush=True)
-        began, units = time.time(), epochs_left(run, state) if kind == 'pretrain' else 1
+        began, units = time.time(), work_units(kind, run, state)
         if kind == 'pretrain':
             pretrain(campaign, run, state, data_root, allow_mismatch)
         else:

@@ -172,16 +172,30 @@ def test_the_eta_counts_a_pre_training_in_the_epochs_it_has_left(tmp_path):
     assert progress.line('pretrain x') == '[campaign] 1/4 tasks done, 3 left (ETA 0.4 h); next: pretrain x'
 
 
-def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
-    # session 1 saves epoch 95 after 39 min 15 s and is stopped 2 min later; session 2 continues from epoch 95 and
-    # saves the last checkpoint after 9 min 56 s: 49 min 11 s were kept, the 2 redone minutes are not counted
-    sessions = {'20261203_220601': ['2026/12/03 22:06:01 - mmengine - INFO - ',
-                                    '2026/12/03 22:45:16 - mmengine - INFO - Saving checkpoint at 95 epochs',
-                                    '2026/12/03 22:47:12 - mmengine - INFO - Epoch(train) [100][20/39]'],
-                '20261203_230409': ['2026/12/03 23:04:09 - mmengine - INFO - ', 'a continued line',
-                                    '2026/12/03 23:14:05 - mmengine - INFO - Saving checkpoint at 120 epochs'],
-                '20261203_231500': ['2026/12/03 23:15:00 - mmengine - INFO - ']}  # saved nothing
+def write_sessions(folder, sessions):
     for session, lines in sessions.items():
-        os.makedirs(tmp_path / session)
-        (tmp_path / session / f'{session}.log').write_text('\n'.join(lines) + '\n')
-    assert cp.kept_wall_seconds(str(tmp_path)) == (39 * 60 + 15) + (9 * 60 + 56)
+        os.makedirs(folder / session)
+        (folder / session / f'{session}.log').write_text('\n'.join(
+            f'2026/12/03 {line} - mmengine - INFO - {text}' if ':' in line[:3] else line for line, text in lines) + '\n')
+
+
+def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
+    # session 1 saves epochs 90 and 95 and is stopped 2 min later; session 2 continues from epoch 95 and saves the
+    # last checkpoint after 9 min 56 s: 39 min 15 s + 9 min 56 s kept, the 2 redone minutes not counted; a third
+    # session that saved nothing adds nothing
+    first = [('22:06:01', ''), ('22:41:00', 'Saving checkpoint at 90 epochs'),
+             ('22:45:16', 'Saving checkpoint at 95 epochs'), ('22:47:12', 'Epoch(train) [100][20/39]')]
+    sessions = {'20261203_220601': first,
+                '20261203_230409': [('23:04:09', ''), ('23:04:15', 'resumed epoch: 95, iter: 3705'),
+                                    ('a continued line', ''), ('23:14:05', 'Saving checkpoint at 120 epochs')],
+                '20261203_231500': [('23:15:00', '')]}
+    write_sessions(tmp_path / 'a', sessions)
+    assert cp.kept_wall_seconds(str(tmp_path / 'a')) == (39 * 60 + 15) + (9 * 60 + 56)
+    # continued from epoch 90 instead (the epoch-95 checkpoint was unreadable): session 1 counts up to 22:41:00
+    sessions['20261203_230409'][1] = ('23:04:15', 'resumed epoch: 90, iter: 3510')
+    write_sessions(tmp_path / 'b', sessions)
+    assert cp.kept_wall_seconds(str(tmp_path / 'b')) == (34 * 60 + 59) + (9 * 60 + 56)
+    # a session that starts from scratch (no resume) drops everything before it
+    write_sessions(tmp_path / 'c', {'20261203_220601': first,
+                                    '20261203_230409': [('23:04:09', ''), ('23:30:09', 'Saving checkpoint at 5 epochs')]})
+    assert cp.kept_wall_seconds(str(tmp_path / 'c')) == 26 * 60
