@@ -6,8 +6,8 @@ import re
 import statistics
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
-from cledi.benchmarks.common import (MIN_SEEDS, NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_std,
-                                     paired_gap)
+from cledi.benchmarks.common import (MIN_SEEDS, NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_level,
+                                     mean_std, paired_gap)
 from cledi.benchmarks.report import write_section
 
 if TYPE_CHECKING:
@@ -86,9 +86,7 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
         if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
-                mean = statistics.mean(values[first])
-                verdicts.append(f'{method_name(first)} {label} **{mean:.2f}** over {len(seeds)} seed(s) (target >= '
-                                f'{level:.0f}: {"reached" if mean >= level else "not reached"})')
+                verdicts.append(f'{method_name(first)} {label}: {mean_level(values[first], level)}')
             elif None not in values['random']:
                 verdicts.append(f'{method_name(first)} - random init, {label}: '
                                 f'{paired_gap(values[first], values["random"], level)}')

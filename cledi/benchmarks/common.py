@@ -56,12 +56,25 @@ def paired_gap(first: Sequence[float], second: Sequence[float], target: Optional
     differences = [a - b for a, b in zip(first, second)]
     gap = statistics.mean(differences)
     text = f'**{gap:+.{digits}f}** (per seed: {", ".join(f"{d:+.{digits}f}" for d in differences)}'
-    if target is not None and len(differences) < MIN_SEEDS:
-        text += f'; target {target:+.1f}: not read yet, {len(differences)} of {MIN_SEEDS} seeds'
-    elif target is not None:
-        reached = gap >= target and all(d > 0 for d in differences)
-        text += f'; target {target:+.1f}: {"reached" if reached else "not reached"}'
+    if target is not None:
+        text += verdict(f'{target:+.1f}', len(differences), gap >= target and all(d > 0 for d in differences))
     return text + ')'
+
+
+def mean_level(values: Sequence[float], target: float, digits: int = 2) -> str:
+    """``**m** (per seed: a, b, c; target >= T: reached)``: a level against an absolute target (e.g. MoCo v3's CLS
+    kNN >= 50), by the same rule as a gap: reached when there are at least ``MIN_SEEDS`` seeds and the mean is at
+    least the target; with fewer seeds ``not read yet``."""
+    mean = statistics.mean(values)
+    return (f'**{mean:.{digits}f}** (per seed: {", ".join(f"{v:.{digits}f}" for v in values)}'
+            + verdict(f'>= {target:g}', len(values), mean >= target) + ')')
+
+
+def verdict(target: str, seeds: int, met: bool) -> str:
+    """The one wording of a target's verdict: not read below ``MIN_SEEDS`` seeds, else reached or not reached."""
+    if seeds < MIN_SEEDS:
+        return f'; target {target}: not read yet, {seeds} of {MIN_SEEDS} seeds'
+    return f'; target {target}: {"reached" if met else "not reached"}'
 
 
 SCREENING_FLOOR = -0.3  # the screening rule's worst seed (docs/benchmarks.md, tied-detail screening protocol)

@@ -53,6 +53,13 @@ def test_paired_gap_reads_a_target_on_the_mean_and_on_every_seed():
         paired_gap([1.0, 2.0], [1.0])
 
 
+def test_a_level_target_is_read_by_the_same_rule():
+    from cledi.benchmarks.common import mean_level
+    assert mean_level([50.94, 49.5, 50.1], 50) == '**50.18** (per seed: 50.94, 49.50, 50.10; target >= 50: reached)'
+    assert mean_level([50.94, 48.5, 50.1], 50).endswith('target >= 50: not reached)')  # mean 49.85
+    assert mean_level([50.94], 50) == '**50.94** (per seed: 50.94; target >= 50: not read yet, 1 of 3 seeds)'
+
+
 def test_the_screening_rule_reads_the_mean_the_worst_seed_and_the_t_interval():
     from cledi.benchmarks import advances
     assert advances([0.5, 0.2, -0.2])  # mean +0.17, no seed below -0.3
