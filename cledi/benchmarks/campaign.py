@@ -29,6 +29,7 @@ from typing import Dict, List, Optional, Tuple
 
 from cledi.benchmarks.campaign_report import write_report
 from cledi.benchmarks.common import MODELS, ROOT, default_data_root, finetune_top1
+from cledi.engine.safe_checkpoint import checkpoint_step, checkpoints_newest_first
 
 EVALUATIONS = ('knn', 'dense', 'finetune')
 
@@ -240,13 +241,10 @@ def pretrain(campaign: Campaign, run: Run, state: str, data_root: str, allow_mis
 
 
 def epochs_left(run: Run, state: str) -> int:
-    """The epochs a pre-training still has to run: all of them, or those after its last checkpoint."""
-    last = osp.join(run.work_dir(state), 'last_checkpoint')
-    if not osp.isfile(last):
-        return run.epochs
-    with open(last) as f:
-        found = re.fullmatch(r'epoch_(\d+)\.pth', osp.basename(f.read().strip()))
-    return max(0, run.epochs - int(found.group(1))) if found else run.epochs
+    """The epochs a pre-training still has to run: all of them, or those after the checkpoint ``--resume`` takes."""
+    work_dir = run.work_dir(state)
+    found = checkpoints_newest_first(work_dir) if osp.isdir(work_dir) else []
+    return max(0, run.epochs - max(checkpoint_step(found[0]), 0)) if found else run.epochs
 
 
 def work_units(kind: str, run: Run, state: str) -> int:

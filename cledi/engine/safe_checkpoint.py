@@ -52,7 +52,8 @@ class AtomicLocalBackend(LocalBackend):
         self._replace(obj, filepath, 'w', encoding=encoding)
 
 
-def _step(path: str) -> int:
+def checkpoint_step(path: str) -> int:
+    """N of ``epoch_N.pth`` / ``iter_N.pth``; -1 for any other name."""
     match = re.search(r'(?:epoch|iter)_(\d+)\.pth$', path)
     return int(match.group(1)) if match else -1
 
@@ -60,7 +61,7 @@ def _step(path: str) -> int:
 def checkpoints_newest_first(work_dir: str) -> List[str]:
     """``last_checkpoint``'s target, then every ``epoch_N.pth`` / ``iter_N.pth`` of the work dir, newest first."""
     found = sorted(glob.glob(osp.join(work_dir, 'epoch_*.pth')) + glob.glob(osp.join(work_dir, 'iter_*.pth')),
-                   key=_step, reverse=True)
+                   key=checkpoint_step, reverse=True)
     pointer = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(pointer):
         with open(pointer) as f:

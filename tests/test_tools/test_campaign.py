@@ -176,7 +176,7 @@ def write_sessions(folder, sessions):
     for session, lines in sessions.items():
         os.makedirs(folder / session)
         (folder / session / f'{session}.log').write_text('\n'.join(
-            f'2026/12/03 {line} - mmengine - INFO - {text}' if ':' in line[:3] else line for line, text in lines) + '\n')
+            f'2026/12/03 {clock} - mmengine - INFO - {text}' if clock else text for clock, text in lines) + '\n')
 
 
 def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
@@ -187,7 +187,7 @@ def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
              ('22:45:16', 'Saving checkpoint at 95 epochs'), ('22:47:12', 'Epoch(train) [100][20/39]')]
     sessions = {'20261203_220601': first,
                 '20261203_230409': [('23:04:09', ''), ('23:04:15', 'resumed epoch: 95, iter: 3705'),
-                                    ('a continued line', ''), ('23:14:05', 'Saving checkpoint at 120 epochs')],
+                                    (None, 'a continued line'), ('23:14:05', 'Saving checkpoint at 120 epochs')],
                 '20261203_231500': [('23:15:00', '')]}
     write_sessions(tmp_path / 'a', sessions)
     assert cp.kept_wall_seconds(str(tmp_path / 'a')) == (39 * 60 + 15) + (9 * 60 + 56)
