@@ -334,3 +334,11 @@ def test_the_readme_moves_to_the_regime_rows_only_with_three_seeds():
     block = results_block(regime('0, 1, 2'))
     assert block.startswith('The long low-data regime')
     assert '| CLS kNN top-1 | 30.00 | 51.00 | 52.00 | **+1.00** (per seed: +1.00) | `campaign-regime` |' in block
+
+
+def test_step_cost_pairs_each_design_with_the_baseline_that_has_its_views():
+    """Two-view designs against MoCo v3, local-crop designs against MoCo v3 with the same two local views."""
+    from tools.benchmarks.step_cost import BASELINE, CONFIGS
+    assert BASELINE == {'cledi': 'mocov3', 'shared-head': 'mocov3', 'cls-pool': 'mocov3',
+                        'local-cls': 'mocov3-mc2', 'local-region': 'mocov3-mc2'}
+    assert CONFIGS['local-cls'].endswith('_local-cls.py') and 'mc2x16' in CONFIGS['mocov3-mc2']

@@ -1,16 +1,19 @@
-"""Training-step cost of CL-EDI vs MoCo v3 with the same backbone, batch and views (CPU).
+"""Training-step cost of CL-EDI (or a detail design) vs MoCo v3 with the same backbone, batch and views (CPU).
 
     python tools/benchmarks/step_cost.py [--rounds 3] [--steps 10] [--batch-size 128]
+    python tools/benchmarks/step_cost.py --designs cledi shared-head cls-pool local-cls local-region --amp bf16
 
 Alternates A B A B ...: every round runs each method in a fresh subprocess (so peak memory is per method) on
-the same real CIFAR-10 batch (two augmented views per image), with warm-up steps first, then times ``--steps``
-full training steps (data preprocessor, forward, both losses, backward, AdamW step, momentum update). Prints
-images/s, the step-time and peak-memory ratios (CL-EDI / MoCo v3, medians over rounds) and writes them to
-docs/benchmarks.md. Peak memory is the process's peak resident set size over the training steps minus the
-resident size before the first step (model and batch already loaded): activations, gradients and optimizer
-state of a step.
+the same real CIFAR-10 batch, with warm-up steps first, then times ``--steps`` full training steps (data
+preprocessor with its views, forward, every loss, backward, AdamW step, momentum update). Each design is compared
+with the baseline that has the same views (the detail screening's first pair of it: MoCo v3 for two-view designs,
+MoCo v3 with the same local views for local-crop designs). Prints images/s, the step-time and peak-memory ratios
+(design / baseline, medians of the per-round paired ratios) and writes them to docs/benchmarks.md. Peak memory is
+the process's peak resident set size over the training steps minus the resident size before the first step (model
+and batch already loaded): activations, gradients and optimizer state of a step.
 """
 import argparse
+import contextlib
 import json
 import os.path as osp
 import resource
@@ -20,11 +23,20 @@ import sys
 import time
 
 from cledi.apis import tool_parser
-from cledi.benchmarks.common import METHODS, NAMES, ROOT, default_data_root, load_config, machine
-from cledi.benchmarks.common import MODELS
+from cledi.benchmarks.campaign import CAMPAIGNS, SCREENED
+from cledi.benchmarks.common import NAMES, ROOT, default_data_root, load_config, machine
 from cledi.benchmarks.report import write_section
 
-CONFIGS = {method: MODELS['vit-mini-p4'][method] for method in METHODS}
+# the methods of the detail screening (configs/ablations/*_<design>.py and both baselines)
+CONFIGS = SCREENED
+# design -> the baseline with the same views: its first pair in the screening
+BASELINE = {}
+for _design, _baseline in CAMPAIGNS['detail-screen'].pairs:
+    BASELINE.setdefault(_design, _baseline)
+# the step-time target of each comparison: the default's (docs/method.md), and the tied designs' (issue 22)
+TARGET = {'cledi': 1.05}
+DESIGN_TARGET = 1.10
+MEMORY_TARGET = 1.10
 
 
 def parse_args(argv=None):
@@ -33,6 +45,10 @@ def parse_args(argv=None):
     parser.add_argument('--steps', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--batch-size', type=int, default=128)
+    parser.add_argument('--designs', nargs='+', default=['cledi'], choices=sorted(BASELINE),
+                        help='the methods to compare, each with its baseline (default: the CL-EDI default)')
+    parser.add_argument('--amp', choices=('fp32', 'bf16'), default='fp32',
+                        help='fp32, or bf16 autocast as the campaigns train on a native-bf16 machine')
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
     parser.add_argument('--cfg-options', nargs='*', default=[], help='model overrides for CL-EDI, e.g. '
@@ -58,7 +74,7 @@ def worker(args):
     from mmpretrain.registry import MODELS
 
     torch.manual_seed(0)
-    options = args.cfg_options if args.worker == 'cledi' else ()
+    options = () if args.worker in BASELINE.values() else args.cfg_options
     cfg = load_config(CONFIGS[args.worker], options, args.data_root)
     cfg.train_dataloader.update(batch_size=args.batch_size, num_workers=0, persistent_workers=False)
     init_default_scope('mmpretrain')
@@ -69,8 +85,9 @@ def worker(args):
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0.1)
 
     def step():
-        data = model.data_preprocessor(batch, True)
-        losses = model(**data, mode='loss')
+        with torch.autocast('cpu', dtype=torch.bfloat16) if args.amp == 'bf16' else contextlib.nullcontext():
+            data = model.data_preprocessor(batch, True)
+            losses = model(**data, mode='loss')
         optimizer.zero_grad()
         sum(losses.values()).backward()
         optimizer.step()
@@ -98,46 +115,57 @@ def main(argv=None):
     args = parse_args(argv)
     if args.worker:
         return worker(args)
-    results = {m: [] for m in ('mocov3', 'cledi')}
+    methods = list(dict.fromkeys(m for design in args.designs for m in (BASELINE[design], design)))
+    results = {m: [] for m in methods}
     for round_index in range(args.rounds):
-        for method in ('mocov3', 'cledi'):
+        for method in methods:
             cmd = [sys.executable, __file__, '--worker', method, '--steps', str(args.steps), '--warmup',
-                   str(args.warmup), '--batch-size', str(args.batch_size), '--data-root', args.data_root]
+                   str(args.warmup), '--batch-size', str(args.batch_size), '--amp', args.amp, '--data-root',
+                   args.data_root]
             if args.cfg_options:
                 cmd += ['--cfg-options', *args.cfg_options]
             out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
             result = json.loads(out.strip().splitlines()[-1])
             results[method].append(result)
-            print(f'[round {round_index + 1}] {NAMES[method]}: {args.batch_size / result["step_s"]:.1f} img/s, '
-                  f'peak +{result["peak_mib"]:.0f} MiB', flush=True)
+            print(f'[round {round_index + 1}/{args.rounds}] {NAMES.get(method, method)}: '
+                  f'{args.batch_size / result["step_s"]:.1f} img/s, peak +{result["peak_mib"]:.0f} MiB', flush=True)
     step = {m: statistics.median(r['step_s'] for r in rs) for m, rs in results.items()}
     peak = {m: statistics.median(r['peak_mib'] for r in rs) for m, rs in results.items()}
-    # ratios of adjacent (paired) runs cancel slow drifts of the machine's speed; report their median
-    time_ratio = statistics.median(c['step_s'] / m['step_s'] for m, c in zip(results['mocov3'], results['cledi']))
-    memory_ratio = statistics.median(
-        c['peak_mib'] / m['peak_mib'] for m, c in zip(results['mocov3'], results['cledi']))
-    extra = f' --cfg-options {" ".join(args.cfg_options)}' if args.cfg_options else ''
+    extra = f' --designs {" ".join(args.designs)}' if args.designs != ['cledi'] else ''
+    extra += f' --amp {args.amp}' if args.amp != 'fp32' else ''
+    extra += f' --cfg-options {" ".join(args.cfg_options)}' if args.cfg_options else ''
     lines = [
         f'Command: `python tools/benchmarks/step_cost.py --rounds {args.rounds} --steps {args.steps} '
         f'--batch-size {args.batch_size}{extra}`',
         '',
-        f'Machine: {machine()}, {results["cledi"][0]["threads"]} torch threads, fp32. ViT-mini patch 4, 32x32, batch '
-        f'{args.batch_size}, 2 views, shared backbone; medians over {args.rounds} alternating rounds of '
-        f'{args.steps} steps.',
+        f'Machine: {machine()}, {results[methods[0]][0]["threads"]} torch threads, '
+        f'{"bf16 autocast" if args.amp == "bf16" else "fp32"}. ViT-mini patch 4, 32x32, batch {args.batch_size}, '
+        f'shared backbone; medians over {args.rounds} alternating rounds of {args.steps} steps.',
         '',
-        '| method | step (s), median | images/s, per round | peak memory of the step (MiB), median |',
-        '|---|---|---|---|',
+        '| method | compared with | step (s), median | images/s, per round | peak memory of the step (MiB), median '
+        '| step time / baseline (median of paired ratios) | peak memory / baseline |',
+        '|---|---|---|---|---|---|---|',
     ]
-    for m in ('mocov3', 'cledi'):
+    for m in methods:
         rounds = ', '.join(f'{args.batch_size / r["step_s"]:.1f}' for r in results[m])
-        lines.append(f'| {NAMES[m]} | {step[m]:.3f} | {rounds} | {peak[m]:.0f} |')
-    lines += ['', f'CL-EDI / MoCo v3 (median of the per-round paired ratios): step time **{time_ratio:.3f}** (target <= 1.05, '
-              f'{"met" if time_ratio <= 1.05 else "not met"}), peak memory **{memory_ratio:.3f}** '
-              f'(target <= 1.10, {"met" if memory_ratio <= 1.10 else "not met"}).', '',
-              'Per-round paired step-time ratios: ' + ', '.join(
-                  f'{c["step_s"] / m["step_s"]:.3f}' for m, c in zip(results['mocov3'], results['cledi'])) + '.']
-    write_section(osp.join(ROOT, args.out), 'step-cost', 'Training-step cost, CL-EDI vs MoCo v3 (CPU)',
-                  '\n'.join(lines))
+        cells = ['baseline', f'{step[m]:.3f}', rounds, f'{peak[m]:.0f}', '', '']
+        if m in args.designs:
+            base = BASELINE[m]
+            time_ratio = statistics.median(d['step_s'] / b['step_s'] for b, d in zip(results[base], results[m]))
+            memory_ratio = statistics.median(d['peak_mib'] / b['peak_mib'] for b, d in zip(results[base], results[m]))
+            target = TARGET.get(m, DESIGN_TARGET)
+            cells[0] = NAMES.get(base, base)
+            cells[4] = (f'**{time_ratio:.3f}** (target <= {target:.2f}: {"met" if time_ratio <= target else "not met"}; '
+                        'per round ' + ', '.join(f'{d["step_s"] / b["step_s"]:.3f}'
+                                                 for b, d in zip(results[base], results[m])) + ')')
+            cells[5] = (f'{memory_ratio:.3f} (target <= {MEMORY_TARGET:.2f}: '
+                        f'{"met" if memory_ratio <= MEMORY_TARGET else "not met"})')
+        lines.append(f'| {NAMES.get(m, m)} | ' + ' | '.join(cells) + ' |')
+    if args.designs == ['cledi']:
+        section, title = 'step-cost', 'Training-step cost, CL-EDI vs MoCo v3 (CPU)'
+    else:
+        section, title = 'step-cost-designs', 'Training-step cost of the detail designs, each vs its baseline (CPU)'
+    write_section(osp.join(ROOT, args.out), section, title, '\n'.join(lines))
     print('\n'.join(lines))
 
 
