@@ -63,7 +63,7 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
              ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
     header = ['measure', *[method_name(m) for m in methods],
               *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    table = []  # (measure, its cells: one per method, then one per pair)
     verdicts = []
     for label, stem, path, target in METRICS:
         stem = stem.format(split=campaign.split)
@@ -80,7 +80,7 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
                 gaps.append('n/a')
                 continue
             gaps.append(paired_gap(values[a], values[b], tgt))
-        lines.append(f'| {label} | ' + ' | '.join(cells + gaps) + ' |')
+        table.append((label, cells + gaps))
         if campaign.screening and label == METRICS[0][0]:
             verdicts += screening_lines(values, pairs)
         if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
@@ -91,6 +91,7 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
                 verdicts.append(f'{method_name(first)} - random init, {label}: '
                                 f'{paired_gap(values[first], values["random"], level)}')
     wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
+    lines = markdown_table(header, table)
     lines += ['', f'{SEEDS_LINE} {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method '
               'and fine-tunes every initialisation); per-seed values in brackets; a target is reached only where '
               f'there are >= {MIN_SEEDS} paired seeds, the mean reaches it and every seed is positive.']
@@ -103,6 +104,16 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
     elif verdicts:
         lines += ['', 'Targets of the regime: ' + '; '.join(verdicts) + '.']
     return lines
+
+
+def markdown_table(header: List[str], table: List[tuple]) -> List[str]:
+    """``table`` (one row per measure, ``header`` naming its columns) as markdown, the longer of the two lists down
+    the page: a screening of seven methods and seven pairs reads as one row per method or pair."""
+    if table and len(header) - 1 > len(table):
+        header, table = ['method', *[label for label, _ in table]], [
+            (column, [cells[i] for _, cells in table]) for i, column in enumerate(header[1:])]
+    return ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header),
+            *[f'| {label} | ' + ' | '.join(cells) + ' |' for label, cells in table]]
 
 
 def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str]:

@@ -97,9 +97,13 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
                            pairs=(('shared-head', 'mocov3'), ('local-cls', 'mocov3-mc2'), ('local-cls', 'mocov3')),
                            screening=True)
     lines = campaign_report.report_lines('screen', campaign, results, 30)
-    assert lines[0] == ('| measure | random init | MoCo v3 | shared-head | mocov3-mc2 | local-cls | '
-                        'shared-head - MoCo v3 (paired) | local-cls - mocov3-mc2 (paired) | '
-                        'local-cls - MoCo v3 (paired) |')
+    # five methods and three pairs, one measure: one row per method or pair
+    assert lines[:4] == ['| method | CLS kNN top-1 (k=20) |', '|---|---|',
+                         '| random init | 30.00 ± 0.00 (30.00, 30.00, 30.00) |',
+                         '| MoCo v3 | 41.00 ± 1.00 (40.00, 41.00, 42.00) |']
+    assert lines[7:10] == ['| shared-head - MoCo v3 (paired) | **+0.20** (per seed: +0.50, +0.30, -0.20) |',
+                           '| local-cls - mocov3-mc2 (paired) | **+2.00** (per seed: +2.00, +2.00, +2.00) |',
+                           '| local-cls - MoCo v3 (paired) | **-1.17** (per seed: -1.00, -1.00, -1.50) |']
     # shared-head: +0.5, +0.3, -0.2 (mean +0.20, worst -0.2): advances; local-cls: +2.0 each against mocov3-mc2, but
     # -1.0, -1.0, -1.5 against the two-view baseline: does not
     assert lines[-2:] == [
