@@ -336,6 +336,19 @@ def test_the_readme_moves_to_the_regime_rows_only_with_three_seeds():
     assert '| CLS kNN top-1 | 30.00 | 51.00 | 52.00 | **+1.00** (per seed: +1.00) | `campaign-regime` |' in block
 
 
+def test_the_readme_says_which_targets_the_table_reaches():
+    from cledi.benchmarks.readme import summary_line
+    rows = [['CLS kNN', '50', '51', '52', '**+0.66** (per seed: +0.32, +1.00; target +2.0: not reached)', 's'],
+            ['fine-tune', '49', '58', '59', '**+1.07** (per seed: +1.44, +0.82; target +1.0: reached)', 's'],
+            ['kNN, mean of patches', '30', '48', '51', '**+3.03** (per seed: +2.12, +4.57)', 's'],
+            ['dense', '51', '60', '61', '-0.20 (-0.38, +0.02), +2.0: **not reached**', 's'],  # a 12-epoch row
+            ['detection', '1', '2', '3', 'n/a', 's']]
+    assert summary_line(rows) == ('Read from the table: CL-EDI reaches its target over MoCo v3 on fine-tune and does '
+                                  'not reach it on CLS kNN, dense; its largest paired gap is kNN, mean of patches '
+                                  '(+3.03).')
+    assert summary_line([rows[-1]]) == ''
+
+
 def test_step_cost_pairs_each_design_with_the_baseline_that_has_its_views():
     """Two-view designs against MoCo v3, local-crop designs against MoCo v3 with the same two local views."""
     from tools.benchmarks.step_cost import BASELINE, CONFIGS
