@@ -92,8 +92,9 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
                                 f'{paired_gap(values[first], values["random"], level)}')
     wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
     lines = markdown_table(header, table)
-    lines += ['', f'{SEEDS_LINE} {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method '
-              'and fine-tunes every initialisation); per-seed values in brackets; a target is reached only where '
+    tuned = ' and fine-tunes every initialisation' if 'finetune' in campaign.evaluations else ''
+    lines += ['', f'{SEEDS_LINE} {", ".join(map(str, seeds)) or "none yet"} (paired: seed s pre-trains every method'
+              f'{tuned}); per-seed values in brackets; a target is reached only where '
               f'there are >= {MIN_SEEDS} paired seeds, the mean reaches it and every seed is positive.']
     if wall:
         lines[-1] += f' Pre-training wall time {min(wall):.0f}-{max(wall):.0f} min per run.'
@@ -168,17 +169,23 @@ def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out:
                          for r in results.values() if 'pretrain' in r})
     configs = ', '.join(f'`{c}`' for c in campaign.configs.values())
     recipe = ''
-    try:  # the recipe in words, read from the first config as the campaign runs it
+    try:  # the recipe in words, read from the first config as the campaign runs it; multi-crop twins add views
         from cledi.apis import load_config
         from cledi.benchmarks.common import pretrain_recipe
-        cfg = load_config(next(iter(campaign.configs.values())), campaign.options, None, max(campaign.epochs))
-        recipe = f' Recipe: {pretrain_recipe(cfg)}' + ('.' if len(campaign.epochs) == 1 else
-                                                       ' (shorter budgets: the same, over their own epochs).')
+        cfgs = {m: load_config(c, campaign.options, None, max(campaign.epochs)) for m, c in campaign.configs.items()}
+        first = next(iter(cfgs))
+        recipe = (f' Recipe ({NAMES.get(first, first)}): {pretrain_recipe(cfgs[first])}'
+                  + ('.' if len(campaign.epochs) == 1 else ' (shorter budgets: the same, over their own epochs).'))
+        views = {m: cfg.get('data_preprocessor', {}).get('num_local_views', 0) for m, cfg in cfgs.items()}
+        crops = [f'{NAMES.get(m, m)} ({n})' for m, n in views.items() if n and n != views[first]]
+        recipe += f' Local views as well: {", ".join(crops)}.' if crops else ''
     except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
         pass
+    measured = {'finetune': f'fine-tune {campaign.finetune_epochs} epochs on the 5,000 labelled images',
+                'dense': 'dense probe on Penn-Fudan val'}
+    protocol = ''.join(f'; {measured[e]}' for e in campaign.evaluations if e in measured)
     lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
-             f'Configs {configs}; {campaign.split} split; fine-tune {campaign.finetune_epochs} epochs on the 5,000 '
-             'labelled images; dense probe on Penn-Fudan val. Runs made by '
+             f'Configs {configs}; {campaign.split} split{protocol}. Runs made by '
              + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' + recipe if identities else
              f'Configs {configs}; no finished run yet.{recipe}']
     for epochs in campaign.epochs:

@@ -117,6 +117,34 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
                               'needs >= 2 paired seeds)**')
 
 
+def test_a_campaign_header_names_only_what_it_measures_and_each_configs_local_views(tmp_path):
+    identity = dict(commit='abc123', machine='a CPU', precision='fp32')
+    screen = cp.CAMPAIGNS['detail-screen']
+    results = {m: dict(run=m, method=m, seed=0, epochs=30, pretrain=identity,
+                       knn_val_online=dict(cls=dict(top1_k20=40.0))) for m in screen.configs}
+    results['random'] = dict(run='random_seed0', method='random', seed=0, epochs=0,
+                             knn_val_online=dict(cls=dict(top1_k20=30.0)))
+    text = campaign_report.write_report('detail-screen', screen, results, str(tmp_path / 'b.md')).splitlines()
+    header = text[2]
+    assert 'Seeds 0 (paired: seed s pre-trains every method); per-seed values in brackets;' in '\n'.join(text)
+    # kNN only: no fine-tune or dense-probe protocol; the recipe is the first config's, the multi-crop twins' 2
+    # local views are named
+    assert header.endswith('; val split. Runs made by commit abc123 on a CPU (fp32). Recipe (MoCo v3): AdamW, lr '
+                           '0.0012 per 256 images (0.0006 at batch 128), weight decay 0.1, warm-up + cosine over 30 '
+                           'epochs, temperature 0.2, EMA momentum 0.99 -> 1, 2 global views. Local views as well: '
+                           'mocov3-mc2 (2), local-cls (2), local-region (2).')
+    regime = cp.CAMPAIGNS['regime']
+    header = campaign_report.write_report('regime', regime, {}, str(tmp_path / 'b.md')).splitlines()[2]
+    assert header.startswith('Configs `') and 'no finished run yet' in header and 'Local views' not in header
+    results = {m: dict(results['mocov3'], run=m, method=m, epochs=120) for m in regime.configs}
+    results['random'] = dict(results['mocov3'], run='random_seed0', method='random', epochs=0)
+    text = campaign_report.write_report('regime', regime, results, str(tmp_path / 'b.md'))
+    header = text.splitlines()[2]
+    assert 'Seeds 0 (paired: seed s pre-trains every method and fine-tunes every initialisation);' in text
+    assert ('; test split; dense probe on Penn-Fudan val; fine-tune 30 epochs on the 5,000 labelled images. Runs '
+            'made by commit abc123 on a CPU (fp32).') in header
+
+
 def test_the_declared_campaigns_run_existing_configs_and_choose_on_val_only():
     for name, campaign in cp.CAMPAIGNS.items():
         assert all(osp.isfile(osp.join(REPO_ROOT, path)) for path in campaign.configs.values()), name
