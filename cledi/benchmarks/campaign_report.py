@@ -82,7 +82,7 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
             gaps.append(paired_gap(values[a], values[b], tgt))
         table.append((label, cells + gaps))
         if campaign.screening and label == METRICS[0][0]:
-            verdicts += screening_lines(values, pairs)
+            verdicts += screening_lines(values, pairs, len(campaign.seeds))
         if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
@@ -117,8 +117,9 @@ def markdown_table(header: List[str], table: List[tuple]) -> List[str]:
             *[f'| {label} | ' + ' | '.join(cells) + ' |' for label, cells in table]]
 
 
-def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str]:
-    """One line per screened method: its paired CLS kNN differences and whether it advances (all pairs do)."""
+def screening_lines(values: Dict[str, List[Optional[float]]], pairs, declared: int) -> List[str]:
+    """One line per screened method: its paired CLS kNN differences and whether it advances (all pairs do). The
+    rule is read once all ``declared`` seeds are in, never on a part of them (no stopping when a verdict looks good)."""
     lines = []
     for method in dict.fromkeys(a for a, _, _ in pairs):
         readings, advanced = [], True
@@ -129,8 +130,8 @@ def screening_lines(values: Dict[str, List[Optional[float]]], pairs) -> List[str
             advanced = advanced and len(differences) >= 2 and advances(differences)
             readings.append(f'vs {method_name(b)} {paired_gap(values[a], values[b])}')
         if readings:
-            verdict = ('advances' if advanced else 'does not advance') if len(values[method]) >= 2 else \
-                'not read yet (the rule needs >= 2 paired seeds)'
+            verdict = ('advances' if advanced else 'does not advance') if len(values[method]) >= declared else \
+                f'not read yet ({len(values[method])} of the {declared} declared paired seeds)'
             lines.append(f'- {method_name(method)}: {"; ".join(readings)}: **{verdict}**')
     return lines
 

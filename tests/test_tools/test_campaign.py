@@ -113,8 +113,11 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
     assert not any(line.startswith('Targets of the regime') for line in lines)
     # one seed so far (a campaign half-way): the differences are shown, the rule is not read
     first_seed = campaign_report.report_lines('screen', campaign, {k: r for k, r in results.items() if r['seed'] == 0}, 30)
-    assert first_seed[-2] == ('- shared-head: vs MoCo v3 **+0.50** (per seed: +0.50): **not read yet (the rule '
-                              'needs >= 2 paired seeds)**')
+    assert first_seed[-2] == ('- shared-head: vs MoCo v3 **+0.50** (per seed: +0.50): **not read yet (1 of the 3 '
+                              'declared paired seeds)**')
+    # two of three: shared-head's +0.5, +0.3 would pass the rule, but it is read on the declared seeds only
+    two = campaign_report.report_lines('screen', campaign, {k: r for k, r in results.items() if r['seed'] < 2}, 30)
+    assert two[-2].endswith('(per seed: +0.50, +0.30): **not read yet (2 of the 3 declared paired seeds)**')
 
 
 def test_a_campaign_header_names_only_what_it_measures_and_each_configs_local_views(tmp_path):
