@@ -50,7 +50,8 @@ class Campaign:
         finetune_epochs: the fine-tune protocol's length.
         title: the docs section's title.
         pairs: the paired differences the tables show, ``(method, baseline)``; by default the last method against
-            the first (with the detail targets) and the first against random init.
+            the first and the first against random init. A pair against the first method reads the detail targets
+            (outside a screening): a confirmation adds its designs here, ``(design, first)``.
         screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`);
             a method advances when all of its pairs do.
     """

@@ -59,7 +59,8 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
     seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
     first = next(iter(campaign.configs))
     last = list(campaign.configs)[-1]
-    pairs = ([(a, b, False) for a, b in campaign.pairs] if campaign.pairs else
+    # a pair reads the targets when its baseline is the first method, outside a screening (chosen on val, not judged)
+    pairs = ([(a, b, b == first and not campaign.screening) for a, b in campaign.pairs] if campaign.pairs else
              ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
     header = ['measure', *[method_name(m) for m in methods],
               *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]

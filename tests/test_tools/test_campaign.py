@@ -120,6 +120,23 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
     assert two[-2].endswith('(per seed: +0.50, +0.30): **not read yet (2 of the 3 declared paired seeds)**')
 
 
+def test_a_confirmation_reads_the_targets_for_every_design_against_the_first_method_only():
+    # CLS kNN per seed; shared-head +2.5, +2.0, +3.0 over MoCo v3 (mean +2.50 >= +2.0, all positive): reached
+    knn = {'mocov3': (50.0, 51.0, 50.5), 'cledi': (51.0, 51.5, 51.0), 'shared-head': (52.5, 53.0, 53.5),
+           'random': (30.0, 30.5, 30.0)}
+    results = {f'{method}_{seed}': dict(run=f'{method}_{seed}', method=method, seed=seed, epochs=0 if method ==
+                                        'random' else 120, knn_test_online=dict(cls=dict(top1_k20=values[seed])))
+               for method, values in knn.items() for seed in range(3)}
+    campaign = cp.Campaign(configs={m: f'{m}.py' for m in knn if m != 'random'}, epochs=(120, ), split='test',
+                           evaluations=('knn', ), pairs=(('cledi', 'mocov3'), ('shared-head', 'mocov3'),
+                                                         ('mocov3', 'random')))
+    lines = campaign_report.report_lines('regime', campaign, results, 120)
+    assert lines[6:9] == [  # after the header and the four methods, one row per pair
+        '| CL-EDI - MoCo v3 (paired) | **+0.67** (per seed: +1.00, +0.50, +0.50; target +2.0: not reached) |',
+        '| shared-head - MoCo v3 (paired) | **+2.50** (per seed: +2.50, +2.00, +3.00; target +2.0: reached) |',
+        '| MoCo v3 - random init (paired) | **+20.33** (per seed: +20.00, +20.50, +20.50) |']
+
+
 def test_a_campaign_header_names_only_what_it_measures_and_each_configs_local_views(tmp_path):
     identity = dict(commit='abc123', machine='a CPU', precision='fp32')
     screen = cp.CAMPAIGNS['detail-screen']
