@@ -173,13 +173,13 @@ def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out:
     recipe = ''
     try:  # the recipe in words, read from the first config as the campaign runs it; multi-crop twins add views
         from cledi.apis import load_config
-        from cledi.benchmarks.common import pretrain_recipe
+        from cledi.benchmarks.common import local_views, pretrain_recipe
         cfgs = {m: load_config(c, campaign.options, None, max(campaign.epochs)) for m, c in campaign.configs.items()}
         first = next(iter(cfgs))
-        recipe = (f' Recipe ({NAMES.get(first, first)}): {pretrain_recipe(cfgs[first])}'
+        recipe = (f' Recipe ({method_name(first)}): {pretrain_recipe(cfgs[first])}'
                   + ('.' if len(campaign.epochs) == 1 else ' (shorter budgets: the same, over their own epochs).'))
-        views = {m: cfg.get('data_preprocessor', {}).get('num_local_views', 0) for m, cfg in cfgs.items()}
-        crops = [f'{NAMES.get(m, m)} ({n})' for m, n in views.items() if n and n != views[first]]
+        views = {m: local_views(cfg) for m, cfg in cfgs.items()}
+        crops = [f'{method_name(m)} ({n})' for m, n in views.items() if n and n != views[first]]
         recipe += f' Local views as well: {", ".join(crops)}.' if crops else ''
     except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
         pass

@@ -132,6 +132,11 @@ def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: 
     return osp.join(work_root, f'{prefix}{method}{suffix}_e{epochs}_seed{seed}{"_val" if val else ""}')
 
 
+def local_views(cfg) -> int:
+    """The multi-crop local views a loaded pre-training config makes per image (0: two global views only)."""
+    return cfg.get('data_preprocessor', {}).get('num_local_views', 0)
+
+
 def pretrain_recipe(cfg) -> str:
     """The pre-training recipe of a loaded config in words, read from the config (never retyped)."""
     optimizer, batch = cfg.optim_wrapper.optimizer, cfg.train_dataloader.batch_size
@@ -141,7 +146,7 @@ def pretrain_recipe(cfg) -> str:
     model = cfg.model
     momentum = model.get('base_momentum')
     momentum = 1 - momentum if model.type == 'MoCoV3' else momentum  # MMPretrain's MoCoV3 counts 1 - m
-    views = cfg.get('data_preprocessor', {}).get('num_local_views', 0)
+    views = local_views(cfg)
     return (f'{optimizer.type}, {lr}, weight decay {optimizer.weight_decay:g}, warm-up + cosine over '
             f'{cfg.train_cfg.max_epochs} epochs, temperature {model.head.temperature:g}, EMA momentum {momentum:g} -> 1, '
             f'2 global views{f" + {views} local views" if views else ""}')
