@@ -283,6 +283,25 @@ CL-EDI - MoCo v3, top-1: **+0.55** (per seed: +0.89, -0.09, +0.84; target +1.0: 
     assert 'old' not in text and text.endswith('<!-- results:end -->\nrest\n')
 
 
+def test_the_readme_says_what_the_screening_decided_once_it_is_read():
+    """The README's sentence on the tied-detail designs is read from the screening's verdict lines, every
+    reading of a design kept; while the rule waits for its seeds there is no sentence."""
+    from cledi.benchmarks.readme import screening_line
+    body = ('<!-- campaign-detail-screen:start -->\n## Tied detail designs: screening at the proxy budget (30 epochs, '
+            'seeds 0-2, val queries)\n\n'
+            '- CL-EDI: vs MoCo v3 **-0.87** (per seed: -1.14, -0.60, -0.87): **does not advance**\n'
+            '- shared-head: vs MoCo v3 **+0.40** (per seed: +0.30, +0.50, +0.40): **advances**\n'
+            '- local-cls: vs mocov3-mc2 **-0.31** (per seed: -0.62, +0.00, -0.31); vs MoCo v3 **-1.42** (per seed: '
+            '-2.76, -0.08, -1.42): **does not advance**\n<!-- campaign-detail-screen:end -->\n')
+    assert screening_line(body) == (
+        'Tied-detail designs screened on the val queries (section `campaign-detail-screen`, 30 epochs, mean paired '
+        'CLS kNN gap; the default CL-EDI there: -0.87 vs MoCo v3): shared-head +0.40 vs MoCo v3; local-cls -0.31 vs '
+        'mocov3-mc2, -1.42 vs MoCo v3. Advanced to the full regime: shared-head.')
+    waiting = body.replace('**advances**', '**not read yet (2 of the 3 declared paired seeds)**').replace(
+        '**does not advance**', '**not read yet (2 of the 3 declared paired seeds)**')
+    assert screening_line(waiting) == ''
+
+
 def test_first_run_keeps_one_timing_paragraph_per_machine(tmp_path):
     from cledi.benchmarks.readme import read_block, replace_block
     from tools.benchmarks.first_run import merge_machine_line
