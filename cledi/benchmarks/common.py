@@ -14,7 +14,7 @@ from cledi.apis import REPO_ROOT as ROOT
 from cledi.apis import default_data_root, load_config  # noqa: F401  (the one loader and data-root default)
 
 METHODS = ('cledi', 'mocov3')
-NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3'}
+NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3', 'mocov3-mc2': 'multi-crop MoCo v3'}
 # the twin configs of the low-data CIFAR-10 comparison, per model
 MODELS = {
     'vit-mini-p4': {

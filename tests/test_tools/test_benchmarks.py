@@ -291,12 +291,12 @@ def test_the_readme_says_what_the_screening_decided_once_it_is_read():
             'seeds 0-2, val queries)\n\n'
             '- CL-EDI: vs MoCo v3 **-0.87** (per seed: -1.14, -0.60, -0.87): **does not advance**\n'
             '- shared-head: vs MoCo v3 **+0.40** (per seed: +0.30, +0.50, +0.40): **advances**\n'
-            '- local-cls: vs mocov3-mc2 **-0.31** (per seed: -0.62, +0.00, -0.31); vs MoCo v3 **-1.42** (per seed: '
+            '- local-cls: vs multi-crop MoCo v3 **-0.31** (per seed: -0.62, +0.00, -0.31); vs MoCo v3 **-1.42** (per seed: '
             '-2.76, -0.08, -1.42): **does not advance**\n<!-- campaign-detail-screen:end -->\n')
     assert screening_line(body) == (
         'Tied-detail designs screened on the val queries (section `campaign-detail-screen`, 30 epochs, mean paired '
         'CLS kNN gap; the default CL-EDI there: -0.87 vs MoCo v3): shared-head +0.40 vs MoCo v3; local-cls -0.31 vs '
-        'mocov3-mc2, -1.42 vs MoCo v3. Advanced to the full regime: shared-head.')
+        'multi-crop MoCo v3, -1.42 vs MoCo v3. Advanced to the full regime: shared-head.')
     waiting = body.replace('**advances**', '**not read yet (2 of the 3 declared paired seeds)**').replace(
         '**does not advance**', '**not read yet (2 of the 3 declared paired seeds)**')
     assert screening_line(waiting) == ''

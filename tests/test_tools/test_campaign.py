@@ -102,13 +102,13 @@ def test_a_screening_campaign_reads_each_design_against_every_baseline_it_is_pai
                          '| random init | 30.00 ± 0.00 (30.00, 30.00, 30.00) |',
                          '| MoCo v3 | 41.00 ± 1.00 (40.00, 41.00, 42.00) |']
     assert lines[7:10] == ['| shared-head - MoCo v3 (paired) | **+0.20** (per seed: +0.50, +0.30, -0.20) |',
-                           '| local-cls - mocov3-mc2 (paired) | **+2.00** (per seed: +2.00, +2.00, +2.00) |',
+                           '| local-cls - multi-crop MoCo v3 (paired) | **+2.00** (per seed: +2.00, +2.00, +2.00) |',
                            '| local-cls - MoCo v3 (paired) | **-1.17** (per seed: -1.00, -1.00, -1.50) |']
     # shared-head: +0.5, +0.3, -0.2 (mean +0.20, worst -0.2): advances; local-cls: +2.0 each against mocov3-mc2, but
     # -1.0, -1.0, -1.5 against the two-view baseline: does not
     assert lines[-2:] == [
         '- shared-head: vs MoCo v3 **+0.20** (per seed: +0.50, +0.30, -0.20): **advances**',
-        '- local-cls: vs mocov3-mc2 **+2.00** (per seed: +2.00, +2.00, +2.00); vs MoCo v3 **-1.17** (per seed: '
+        '- local-cls: vs multi-crop MoCo v3 **+2.00** (per seed: +2.00, +2.00, +2.00); vs MoCo v3 **-1.17** (per seed: '
         '-1.00, -1.00, -1.50): **does not advance**']
     assert not any(line.startswith('Targets of the regime') for line in lines)
     # one seed so far (a campaign half-way): the differences are shown, the rule is not read
@@ -152,7 +152,7 @@ def test_a_campaign_header_names_only_what_it_measures_and_each_configs_local_vi
     assert header.endswith('; val split. Runs made by commit abc123 on a CPU (fp32). Recipe (MoCo v3): AdamW, lr '
                            '0.0012 per 256 images (0.0006 at batch 128), weight decay 0.1, warm-up + cosine over 30 '
                            'epochs, temperature 0.2, EMA momentum 0.99 -> 1, 2 global views. Local views as well: '
-                           'mocov3-mc2 (2), local-cls (2), local-region (2).')
+                           'multi-crop MoCo v3 (2), local-cls (2), local-region (2).')
     regime = cp.CAMPAIGNS['regime']
     header = campaign_report.write_report('regime', regime, {}, str(tmp_path / 'b.md')).splitlines()[2]
     assert header.startswith('Configs `') and 'no finished run yet' in header and 'Local views' not in header
