@@ -9,12 +9,15 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from cledi.det import LayerDecayOptimWrapperConstructor, SimpleFPN, ViTDetBackbone, window_partition, \
-    window_unpartition
+from .conftest import require_detection_stack
 
-from ..conftest import REPO_ROOT, TINY_ARCH
-from ..helpers import build_model
-from ..test_tools.test_train import run
+require_detection_stack()
+from cledi.det import (  # noqa: E402
+    LayerDecayOptimWrapperConstructor, SimpleFPN, ViTDetBackbone, window_partition, window_unpartition)
+
+from ..conftest import REPO_ROOT, TINY_ARCH  # noqa: E402
+from ..helpers import build_model  # noqa: E402
+from ..test_tools.test_train import run  # noqa: E402
 
 DET_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'benchmarks', 'detection', '*.py')))
 PENNFUDAN_CONFIG = osp.join(REPO_ROOT, 'configs', 'benchmarks', 'detection',

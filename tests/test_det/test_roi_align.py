@@ -1,10 +1,14 @@
 """SeparableRoIAlign: the same function as torchvision's and mmcv's RoIAlign, forward and backward."""
 import pytest
 import torch
-from mmcv.ops import RoIAlign
-from torchvision.ops import roi_align
 
-from cledi.det import RoIExtractor, SeparableRoIAlign, separable_roi_align
+from .conftest import require_detection_stack
+
+require_detection_stack()
+from mmcv.ops import RoIAlign  # noqa: E402
+from torchvision.ops import roi_align  # noqa: E402
+
+from cledi.det import RoIExtractor, SeparableRoIAlign, separable_roi_align  # noqa: E402
 
 
 def random_rois(num, height, width, stride, num_images, generator):
