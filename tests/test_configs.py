@@ -60,7 +60,7 @@ def test_mocov3_baseline_is_like_for_like(cledi_path, mocov3_path):
     assert cledi.model.head.predictor == mocov3.model.head.predictor
     assert cledi.model.head.temperature == mocov3.model.head.temperature
     assert mocov3.model.head.loss.loss_weight == pytest.approx(2 * mocov3.model.head.temperature)
-    assert 1 - cledi.model.base_momentum == pytest.approx(mocov3.model.base_momentum)
+    assert 1 - cledi.model.teacher.momentum == pytest.approx(mocov3.model.base_momentum)
     # the only runtime difference: CL-EDI's momentum hook (MoCoV3 schedules its own EMA)
     assert cledi.default_hooks.pop('momentum') == dict(type='cledi.CosineMomentumHook')
     assert cledi.default_hooks == mocov3.default_hooks and not cledi.get('custom_hooks')
@@ -107,7 +107,7 @@ def test_sharded_config_loads_and_its_model_builds_on_the_meta_device(path):
     init_default_scope('mmpretrain')
     with torch.device('meta'):
         model = MODELS.build(cfg.model)
-    assert model.momentum_update == 'after_step'
+    assert model.momentum_encoder.update_at == 'after_step'
     backbone_params = sum(p.numel() for p in model.backbone.parameters())
     large = 'vit-l' in osp.basename(path)
     assert backbone_params == pytest.approx(304e6 if large else 632e6, rel=0.02)  # ViT-L/16, ViT-H/14

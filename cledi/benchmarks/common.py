@@ -144,8 +144,8 @@ def pretrain_recipe(cfg) -> str:
     lr = (f'lr {optimizer.lr:g} per {scale.base_batch_size} images ({optimizer.lr * batch / scale.base_batch_size:g} '
           f'at batch {batch})' if scale.get('enable') else f'lr {optimizer.lr:g} at batch {batch}')
     model = cfg.model
-    momentum = model.get('base_momentum')
-    momentum = 1 - momentum if model.type == 'MoCoV3' else momentum  # MMPretrain's MoCoV3 counts 1 - m
+    # MMPretrain's MoCoV3 counts 1 - m; a cledi teacher says m
+    momentum = 1 - model.base_momentum if model.type == 'MoCoV3' else model.get('teacher', {}).get('momentum', 0.99)
     views = local_views(cfg)
     return (f'{optimizer.type}, {lr}, weight decay {optimizer.weight_decay:g}, warm-up + cosine over '
             f'{cfg.train_cfg.max_epochs} epochs, temperature {model.head.temperature:g}, EMA momentum {momentum:g} -> 1, '

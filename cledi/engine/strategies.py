@@ -44,9 +44,9 @@ class FSDPStrategy(MMEngineFSDPStrategy):
 
     - The momentum encoder is left out of sharding (``ignored_modules``): every process keeps a full copy (no
       gradients, no optimizer state: the cost of one backbone's weights), and the EMA runs after each optimizer
-      step on the gathered online weights (``cledi.CLEDI(momentum_update='after_step')``, run by
-      ``cledi.CosineMomentumHook``). An EMA inside forward would read sharded weights, so a CL-EDI model with
-      ``momentum_update='in_loss'`` is refused with that fix in the message.
+      step on the gathered online weights (``cledi.CLEDI(teacher=dict(update='after_step'))``, run by
+      ``cledi.CosineMomentumHook``). An EMA inside forward would read sharded weights, so a model whose teacher
+      updates ``'in_loss'`` is refused with that fix in the message.
     - Checkpoints hold the full state dict, written once by rank 0 (``state_dict_cfg='full'``), so kNN, the
       converters and detection transfer read them like any other; pass ``state_dict_cfg='local'`` for sharded
       per-rank files.
@@ -75,10 +75,10 @@ class FSDPStrategy(MMEngineFSDPStrategy):
         if not torch.cuda.is_available():
             model = revert_sync_batchnorm(model)  # SyncBN runs on GPUs only
         if hasattr(model, 'momentum_encoder'):
-            if getattr(model, 'momentum_update', None) != 'after_step':
+            if getattr(model.momentum_encoder, 'update_at', None) != 'after_step':
                 raise ValueError(
                     f"FSDP shards the online weights, so {type(model).__name__}'s EMA cannot run inside forward: "
-                    "use cledi.CLEDI with model.momentum_update='after_step' (MoCo v3: cledi.CLEDI with "
+                    "use cledi.CLEDI with model.teacher=dict(update='after_step') (MoCo v3: cledi.CLEDI with "
                     'detail=None)')
             self.model_wrapper.setdefault('ignored_modules', ['momentum_encoder'])
         return model

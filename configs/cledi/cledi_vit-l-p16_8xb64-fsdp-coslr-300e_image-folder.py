@@ -4,13 +4,13 @@
 #       --cfg-options train_dataloader.dataset.data_root=/path/to/images
 # Each ViT block is its own FSDP unit and is recomputed in backward (activation checkpointing); weights are kept in
 # bf16 for compute, gradients reduced in fp32. The momentum encoder stays whole on every GPU (no gradients, no
-# optimizer state) and is updated after each optimizer step (momentum_update='after_step'). Two micro-batches per
+# optimizer state) and is updated after each optimizer step (teacher=dict(update='after_step')). Two micro-batches per
 # update (accumulative_counts=2): 8 GPUs x 64 images x 2 = 1,024 images per step.
 # Where it ran: the same mechanisms (block wrapping, checkpointing, EMA, full checkpoints, resume) on a tiny ViT,
 # 2 CPU processes with gloo (tests/test_tools/test_fsdp.py); this ViT-L config itself has not run on GPUs.
 _base_ = ['./cledi_vit-s-p16_1xb64-coslr-300e_image-folder.py']
 model = dict(
-    momentum_update='after_step',
+    teacher=dict(update='after_step'),
     backbone=dict(arch='large', drop_path_rate=0.1),
     neck=dict(in_channels=1024))
 strategy = dict(

@@ -19,14 +19,14 @@ class WeightRecorder(Hook):
         self.ema_iters = []
 
     def before_run(self, runner):
-        model = runner.model
-        update = model._momentum_update
+        teacher = runner.model.momentum_encoder
+        ema = teacher.ema
 
-        def counted():
+        def counted(online):
             self.ema_iters.append(runner.iter)
-            update()
+            ema(online)
 
-        model._momentum_update = counted
+        teacher.ema = counted
 
     def before_train(self, runner):  # after the Runner initialised the weights (that comes after before_run)
         self.initial = online_params(runner.model)
@@ -47,7 +47,7 @@ def cosine_momentum(iteration, max_iters, base=0.99):
 @pytest.mark.parametrize('mode', ['in_loss', 'after_step'])
 def test_with_accumulation_2_the_ema_runs_once_per_optimizer_step(mode, tmp_path, cifar10_root, cifar10_subset):
     config = write_tiny_config(tmp_path / 'tiny.py', cifar10_root, cifar10_subset, max_epochs=1,
-                               model=dict(TINY_CLEDI_MODEL, momentum_update=mode))
+                               model=dict(TINY_CLEDI_MODEL, teacher=dict(update=mode)))
     cfg = Config.fromfile(config)
     cfg.optim_wrapper.accumulative_counts = 2
     cfg.default_hooks.pop('knn')  # no kNN passes: only the EMA matters here

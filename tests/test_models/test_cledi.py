@@ -51,7 +51,7 @@ def test_momentum_encoder_moves_on_second_step(model):
     optimizer = torch.optim.AdamW(_trainable_online(model).values(), lr=1e-2)
     before = copy.deepcopy(model.momentum_encoder.state_dict())
     for step in range(2):
-        model.set_momentum(step, 10)
+        model.momentum_encoder.schedule(step, 10)
         losses = model.loss(_views(seed=step), None)
         optimizer.zero_grad()
         sum(losses.values()).backward()
@@ -68,9 +68,10 @@ def test_momentum_encoder_moves_on_second_step(model):
 
 
 def test_cosine_momentum_schedule(model):
-    assert model.set_momentum(0, 100) == pytest.approx(0.99)
-    assert model.set_momentum(50, 100) == pytest.approx(0.995)
-    assert model.set_momentum(100, 100) == pytest.approx(1.0)
+    teacher = model.momentum_encoder
+    assert teacher.schedule(0, 100) == pytest.approx(0.99)
+    assert teacher.schedule(50, 100) == pytest.approx(0.995) and teacher.progress == 0.5
+    assert teacher.schedule(100, 100) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize('detail', [None, dict(loss_weight=0.0)], ids=['no-detail', 'lambda-0'])
@@ -103,7 +104,7 @@ def test_without_detail_it_is_mmpretrains_mocov3_loss_and_step(detail):
     for step in range(2):
         hub.update_info('iter', step)
         hub.update_info('max_iters', 10)
-        cledi.set_momentum(step, 10)
+        cledi.momentum_encoder.schedule(step, 10)
         views = _views(batch_size=8, seed=step)
         cledi_loss = sum(value for key, value in cledi.loss(views, None).items() if key.startswith('loss'))
         mocov3_loss = mocov3.loss(views, None)['loss']
@@ -144,8 +145,8 @@ def test_momentum_update_is_the_ema_formula(model):
             p.add_(torch.randn_like(p) * 0.1)  # online and momentum weights now differ
     online = {n: p.detach().clone() for n, p in model.key_modules()['detail_neck'].named_parameters()}
     ema = {n: p.detach().clone() for n, p in model.momentum_encoder['detail_neck'].named_parameters()}
-    model.momentum = 0.9
-    model._momentum_update()
+    model.momentum_encoder.momentum = 0.9
+    model.momentum_encoder.ema(model.key_modules())
     for name, p in model.momentum_encoder['detail_neck'].named_parameters():
         torch.testing.assert_close(p, 0.9 * ema[name] + 0.1 * online[name])
     for a, b in zip(model.momentum_encoder['backbone'].buffers(), model.backbone.buffers()):

@@ -63,7 +63,7 @@ def _hand_made_terms(model, views):
     queries = [model.head.predict(g1), model.head.predict(g2)], [model.detail.head.predict(d1),
                                                                   model.detail.head.predict(d2)]
     with torch.no_grad():
-        model._momentum_update()
+        model.momentum_encoder.ema(model.key_modules())
         (k1, kd1), (k2, kd2) = parts(momentum, views[0]), parts(momentum, views[1])
     return queries, ([k1, k2], [kd1, kd2])
 
@@ -145,7 +145,7 @@ def test_region_loss_is_the_contrast_of_matched_region_vectors():
     online = reference.key_modules()
     rq1, rq2 = regions(online, views[0], 0, True), regions(online, views[1], 1, True)
     with torch.no_grad():
-        reference._momentum_update()
+        reference.momentum_encoder.ema(reference.key_modules())
         momentum = reference.momentum_encoder
         rk1, rk2 = regions(momentum, views[0], 0, False), regions(momentum, views[1], 1, False)
     expected = infonce_loss(rq1, rk2, 0.2, valid) + infonce_loss(rq2, rk1, 0.2, valid)
@@ -176,8 +176,11 @@ def test_region_mode_without_view_geometry_says_how_to_get_it():
     model = _model(detail=REGION)
     with pytest.raises(ValueError, match='MultiViewPreprocessor'):
         model.loss(_views(), None)
-    with pytest.raises(ValueError, match='local_window and a separate backbone are GlobalDetail options'):
+    # each part names only its own options: another part's is refused by name
+    with pytest.raises(TypeError, match="RegionDetail.__init__.. got an unexpected keyword argument 'local_window'"):
         _model(detail=dict(REGION, local_window=2))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'shared_head'"):
+        _model(detail=dict(REGION, shared_head=True))
     with pytest.raises(ValueError, match="views 'patches' is not one of"):
         _model(detail=dict(views='patches'))
     with pytest.raises(ValueError, match="cross terms 'all' is not one of"):
@@ -201,14 +204,14 @@ def test_detail_warmup_scales_detail_and_cross_weights():
     model = _model(**warm)
     full = model.loss(_views(), None)
     model = _model(**warm)
-    model.set_momentum(10, 100)  # 10 % of training: half of the warm-up
-    assert model.detail.weight(model.progress) == pytest.approx(0.5)
+    model.momentum_encoder.schedule(10, 100)  # 10 % of training: half of the warm-up
+    assert model.detail.weight(model.momentum_encoder.progress) == pytest.approx(0.5)
     half = model.loss(_views(), None)
     torch.testing.assert_close(half['loss_global'], full['loss_global'])
     torch.testing.assert_close(half['loss_detail'], 0.5 * full['loss_detail'])
     torch.testing.assert_close(half['loss_cross'], 0.5 * full['loss_cross'])
-    model.set_momentum(50, 100)
-    assert model.detail.weight(model.progress) == 1.0
+    model.momentum_encoder.schedule(50, 100)
+    assert model.detail.weight(model.momentum_encoder.progress) == 1.0
 
 
 # ---- designs that tie the detail module to the CLS token (shared space, CLS-led pooling, local crops) ----

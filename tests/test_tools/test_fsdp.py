@@ -24,7 +24,7 @@ def _free_port():
 
 def _config(tmp_path, name, cifar10_root, cifar10_subset, max_epochs, fsdp, sgd=False):
     base = write_tiny_config(tmp_path / f'{name}_base.py', cifar10_root, cifar10_subset, max_epochs=max_epochs,
-                             model=dict(TINY_CLEDI_MODEL, momentum_update='after_step'))
+                             model=dict(TINY_CLEDI_MODEL, teacher=dict(update='after_step')))
     lines = [f'_base_ = [{base!r}]']
     if fsdp:  # each ViT block its own FSDP unit, recomputed in backward: the mechanisms of the ViT-L/H configs
         lines.append("strategy = dict(type='cledi.FSDPStrategy', model_wrapper=dict(auto_wrap_policy="
@@ -87,9 +87,9 @@ def test_fsdp_resume_continues_the_run(tmp_path, cifar10_root, cifar10_subset):
 def test_fsdp_refuses_an_ema_inside_forward():
     from cledi.engine import FSDPStrategy
     model = build_model(tiny_cledi_config().model)
-    with pytest.raises(ValueError, match="momentum_update='after_step'"):
+    with pytest.raises(ValueError, match="teacher=dict\\(update='after_step'\\)"):
         FSDPStrategy().build_model(model)
-    model.momentum_update = 'after_step'
+    model = build_model(tiny_cledi_config(teacher=dict(update='after_step')).model)
     strategy = FSDPStrategy()
     assert strategy.build_model(model) is model
     assert strategy.model_wrapper['ignored_modules'] == ['momentum_encoder']

@@ -36,12 +36,12 @@ def test_pretraining_runs_in_each_design(design, tmp_path, cifar10_root, cifar10
 
 
 def test_ema_after_the_optimizer_step_is_the_same_run_as_ema_in_the_loss(tmp_path, cifar10_root, cifar10_subset):
-    """momentum_update='after_step' (the FSDP-ready EMA, run by CosineMomentumHook) changes nothing in the run."""
+    """teacher=dict(update='after_step') (the FSDP-ready EMA, run by CosineMomentumHook) changes nothing in the run."""
 
     finals = {}
     for mode in ('in_loss', 'after_step'):
         config = write_tiny_config(tmp_path / f'{mode}.py', cifar10_root, cifar10_subset, max_epochs=1,
-                                   model=dict(TINY_CLEDI_MODEL, momentum_update=mode))
+                                   model=dict(TINY_CLEDI_MODEL, teacher=dict(update=mode)))
         work_dir = str(tmp_path / mode)
         result = run([sys.executable, TRAIN, config, '--work-dir', work_dir, *DETERMINISTIC])
         assert result.returncode == 0, result.stderr[-3000:]

@@ -109,8 +109,8 @@ def child(args):
     hub = MessageHub.get_current_instance()  # MMPretrain's MoCoV3 reads its EMA schedule position from the hub
     hub.update_info('iter', 0)
     hub.update_info('max_iters', 10000)
-    if hasattr(model, 'set_momentum'):
-        model.set_momentum(0, 10000)
+    if hasattr(model.momentum_encoder, 'schedule'):  # a cledi.MomentumTeacher
+        model.momentum_encoder.schedule(0, 10000)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
 
     def batches():

@@ -97,8 +97,8 @@ def worker(args):
     hub = MessageHub.get_current_instance()
     hub.update_info('iter', 0)
     hub.update_info('max_iters', 10000)
-    if hasattr(model, 'set_momentum'):
-        model.set_momentum(0, 10000)
+    if hasattr(model.momentum_encoder, 'schedule'):  # a cledi.MomentumTeacher
+        model.momentum_encoder.schedule(0, 10000)
     base_rss = rss_mib()  # model, optimizer (no state yet) and the batch are in memory
     for _ in range(args.warmup):
         step()

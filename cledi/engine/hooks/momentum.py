@@ -3,6 +3,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from cledi.engine.strategies import full_weights
+from cledi.models.teachers import MomentumTeacher
 from cledi.registry import HOOKS
 
 
@@ -25,23 +26,19 @@ def optimizer_stepped(runner) -> bool:
 
 @HOOKS.register_module()
 class CosineMomentumHook(Hook):
-    """Sets the model's EMA momentum from ``runner.iter / runner.max_iters`` and runs the EMA once per optimizer
-    step.
+    """Drives a model's momentum teacher (``model.momentum_encoder``, a ``cledi.MomentumTeacher``) from the Runner:
+    its cosine momentum schedule from ``runner.iter / runner.max_iters`` before every iteration, and its EMA once
+    per optimizer step.
 
-    Works with any model that has ``set_momentum(cur_iter, max_iters)`` (``cledi.CLEDI``). The total length is
-    read from the Runner explicitly instead of a global message hub, so resuming keeps the schedule.
-
-    The EMA ``m * ema + (1 - m) * online`` must run once per change of the online weights, i.e. once per
+    The total length is read from the Runner explicitly instead of a global message hub, so resuming keeps the
+    schedule. The EMA ``m * ema + (1 - m) * online`` must run once per change of the online weights, i.e. once per
     optimizer step; with gradient accumulation over k micro-batches an EMA per iteration would apply momentum
-    ``m^k``. So:
-
-    - ``momentum_update='in_loss'`` (MoCo v3's order: the EMA at the start of the loss, before the keys): the hook
-      sets ``model.ema_due`` before each iteration, True only for the first micro-batch after an optimizer step
-      (every iteration without accumulation);
-    - ``momentum_update='after_step'``: the hook runs the EMA after each iteration that stepped the optimizer,
-      with the momentum of the next iteration (what the in-loss update would use). Under FSDP the online weights
-      are gathered for it (``summon_full_params``, read only); the momentum encoder must then be left out of
-      sharding (``ignored_modules``), as the FSDP configs do.
+    ``m^k``. So the hook tells the teacher, before each iteration, whether it starts an optimizer step (the first
+    micro-batch after one; every iteration without accumulation): a teacher that updates ``'in_loss'`` (MoCo v3's
+    order) runs its EMA in that iteration's loss. For a teacher that updates ``'after_step'``, the hook runs the EMA
+    after each iteration that stepped the optimizer, with the momentum of the next iteration (what the in-loss
+    update would use). Under FSDP the online weights are gathered for it (``summon_full_params``, read only); the
+    teacher must then be left out of sharding (``ignored_modules``), as ``cledi.FSDPStrategy`` does.
     """
 
     priority = 'NORMAL'
@@ -52,22 +49,22 @@ class CosineMomentumHook(Hook):
     @staticmethod
     def _model(runner):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, 'set_momentum'):
-            raise TypeError(f'CosineMomentumHook needs a model with set_momentum(cur_iter, max_iters); '
+        if not isinstance(getattr(model, 'momentum_encoder', None), MomentumTeacher):
+            raise TypeError(f'CosineMomentumHook drives a cledi.MomentumTeacher kept as model.momentum_encoder; '
                             f'{type(model).__name__} has none. Remove the hook from custom_hooks for this model.')
         return model
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        model = self._model(runner)
-        momentum = model.set_momentum(runner.iter, runner.max_iters)
-        model.ema_due = self._stepped_last
+        teacher = self._model(runner).momentum_encoder
+        momentum = teacher.schedule(runner.iter, runner.max_iters, starts_step=self._stepped_last)
         runner.message_hub.update_scalar('train/momentum', momentum)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         model = self._model(runner)
         self._stepped_last = optimizer_stepped(runner)
-        if getattr(model, 'momentum_update', 'in_loss') != 'after_step' or not self._stepped_last:
+        teacher = model.momentum_encoder
+        if teacher.update_at != 'after_step' or not self._stepped_last:
             return
-        model.set_momentum(runner.iter + 1, runner.max_iters)
+        teacher.schedule(runner.iter + 1, runner.max_iters)
         with full_weights(runner.model):
-            model._momentum_update()
+            teacher.ema(model.key_modules())

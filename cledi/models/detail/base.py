@@ -6,44 +6,20 @@ patch grid, the views' crop geometry when the data path records it, the global p
 may contrast in the CLS token's embedding space), the momentum copies of its own key modules, and the training
 progress. Views ``0`` and ``1`` are the global views (the keys); any further view is a local view (a query only).
 """
+import copy
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
-
-@dataclass
-class EncodedViews:
-    """The views of a batch through one encoder.
-
-    Attributes:
-        images (list[Tensor]): (B, 3, H_v, W_v) per view, as the encoder saw them.
-        outs (list[tuple[Tensor]]): per view, the backbone's outputs (one per ``out_indices``), each
-            (B, extra + N_v, C) raw tokens.
-        grids (list[tuple[int, int]]): per view, the patch grid (rows, cols), rows * cols = N_v.
-        num_extra_tokens (int): Tokens before the patches (the CLS token). Defaults to 1.
-    """
-    images: List[torch.Tensor]
-    outs: List[Tuple[torch.Tensor, ...]]
-    grids: List[Tuple[int, int]]
-    num_extra_tokens: int = 1
-
-    def __len__(self) -> int:
-        return len(self.outs)
-
-    def cls(self, view: int, index: int = -1) -> torch.Tensor:
-        """The CLS token of one view: (B, C)."""
-        return self.outs[view][index][:, 0]
-
-    def patches(self, view: int, index: int = -1) -> torch.Tensor:
-        """The patch tokens of one view, row-major over its grid: (B, N_v, C)."""
-        return self.outs[view][index][:, self.num_extra_tokens:]
+from cledi.models.heads import ObjectiveHead
+from cledi.models.utils import EncodedViews, build_module
 
 
 class GlobalSpace(NamedTuple):
-    """The global module's projector, predictor head and momentum projector (the CLS token's embedding space)."""
+    """The global projector, objective head and momentum projector (the CLS token's embedding space)."""
     neck: nn.Module
     head: nn.Module
     momentum_neck: nn.Module
@@ -88,20 +64,21 @@ def ramp(progress: float, warmup: float) -> float:
 
 
 class DetailPart(BaseModule):
-    """Base of CL-EDI's detail parts: a weighted loss with an optional linear warm-up.
+    """Base of CL-EDI's detail parts: a weighted loss with an optional linear warm-up, and the part's embedding.
 
     ``cledi.CLEDI`` builds its part with ``global_neck``, ``global_head`` (the configs of the global projector and
-    predictor, defaults for a part's own) and ``in_channels`` (the backbone's width); a part that has no use for
-    them ignores them.
+    objective head, defaults for a part's own) and ``in_channels`` (the backbone's width). A part that embeds
+    pooled patch tokens builds its pooling, projector and head with :func:`build_embedding` and reads them back with
+    :meth:`embedding`; its momentum copies are named ``aggregator`` and ``neck`` (``momentum_encoder.detail_*``).
 
     Args:
         loss_weight (float): lambda, the weight of the part's loss. Defaults to 1.0.
         warmup (float): Fraction of training over which the weight rises linearly from 0. Defaults to 0.0.
     """
 
-    def __init__(self, loss_weight: float = 1.0, warmup: float = 0.0, global_neck: Optional[dict] = None,
-                 global_head: Optional[dict] = None, in_channels: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+    shared_head = False  # the part embeds in the global projector and head (set by build_embedding)
+
+    def __init__(self, loss_weight: float = 1.0, warmup: float = 0.0, init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if loss_weight < 0:
             raise ValueError(f'{type(self).__name__}: loss_weight (lambda) must be >= 0, got {loss_weight}')
@@ -115,11 +92,44 @@ class DetailPart(BaseModule):
         return self.loss_weight * ramp(progress, self.warmup)
 
     def key_modules(self) -> Dict[str, nn.Module]:
-        """The modules whose momentum copies make this part's keys (the momentum encoder holds their EMA)."""
-        return {}
+        """The modules whose momentum copies make this part's keys (the momentum encoder holds their EMA): the
+        pooling and the own projector of an embedding part, and a separate backbone where there is one."""
+        modules = {}
+        if getattr(self, 'pool', None) is not None:
+            modules['aggregator'] = self.pool
+        if getattr(self, 'neck', None) is not None:
+            modules['neck'] = self.neck
+        if getattr(self, 'backbone', None) is not None:
+            modules['backbone'] = self.backbone
+        return modules
 
-    def forward(self, inputs: DetailInputs) -> DetailOutput:
+    def embedding(self, inputs: 'DetailInputs') -> Tuple[nn.Module, nn.Module, nn.Module]:
+        """The projector, head and momentum projector the part embeds its vectors with: its own, or the global ones
+        (``shared_head``)."""
+        if self.shared_head:
+            return inputs.global_space.neck, inputs.global_space.head, inputs.global_space.momentum_neck
+        return self.neck, self.head, inputs.momentum_modules['neck']
+
+    def forward(self, inputs: 'DetailInputs') -> 'DetailOutput':
         raise NotImplementedError
+
+
+def build_embedding(part: DetailPart, pool: Union[dict, nn.Module], neck: Optional[dict], head: Optional[dict],
+                    shared_head: bool, global_neck: Optional[dict], global_head: Optional[dict],
+                    in_channels: Optional[int], pairwise: bool = False) -> None:
+    """Give ``part`` its pooling (``in_channels`` defaults to the backbone's width) and, unless ``shared_head``, its
+    own projector and head (by default the architecture of the global ones, with their own weights); ``pairwise``:
+    the part scores single query / key batches, which only an InfoNCE head does."""
+    if shared_head and (neck is not None or head is not None):
+        raise ValueError(f'{type(part).__name__}: shared_head=True uses the global projector and head: drop neck / head')
+    part.pool = build_module(pool, in_channels=in_channels)
+    part.shared_head = shared_head
+    if not shared_head:
+        part.neck = build_module(copy.deepcopy(global_neck) if neck is None else neck)
+        part.head = build_module(copy.deepcopy(global_head) if head is None else head)
+        if pairwise and type(part.head).contrast_pair is ObjectiveHead.contrast_pair:
+            raise ValueError(f'{type(part).__name__} scores single query / key batches, which its head '
+                             f"{type(part.head).__name__} does not: give it head=dict(type='cledi.InfoNCEHead', ...)")
 
 
 def view_geometry(inputs: DetailInputs, part: str) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -131,4 +141,5 @@ def view_geometry(inputs: DetailInputs, part: str) -> Tuple[torch.Tensor, torch.
     return inputs.geometry
 
 
-__all__ = ['DetailInputs', 'DetailOutput', 'DetailPart', 'EncodedViews', 'GlobalSpace', 'ramp', 'view_geometry']
+__all__ = ['DetailInputs', 'DetailOutput', 'DetailPart', 'EncodedViews', 'GlobalSpace', 'build_embedding', 'ramp',
+           'view_geometry']

@@ -1,18 +1,12 @@
 """CL-EDI's default detail part: one pooled detail vector per view, contrasted like the CLS token."""
-import copy
-from typing import Dict, Literal, Optional, Union
+from typing import List, Literal, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 
+from cledi.models.utils import build_module
 from cledi.registry import MODELS
-from .base import DetailInputs, DetailOutput, DetailPart, EncodedViews
-
-
-def build(cfg: Union[dict, nn.Module], **defaults) -> nn.Module:
-    """A module from its config (``defaults`` fill what the config leaves out), or the module itself."""
-    defaults = {key: value for key, value in defaults.items() if value is not None}
-    return cfg if isinstance(cfg, nn.Module) else MODELS.build(cfg, default_args=defaults or None)
+from .base import DetailInputs, DetailOutput, DetailPart, EncodedViews, build_embedding
 
 
 def local_window(patch_tokens: torch.Tensor, grid, window: int) -> torch.Tensor:
@@ -30,8 +24,9 @@ def local_window(patch_tokens: torch.Tensor, grid, window: int) -> torch.Tensor:
 
 @MODELS.register_module()
 class GlobalDetail(DetailPart):
-    """The detail module of CL-EDI: pooled patch tokens -> projector -> predictor, InfoNCE against the pooled,
-    projected patch tokens of the other global views' momentum encoder (MoCo v3's loss, its own temperature).
+    """The detail module of CL-EDI: pooled patch tokens -> projector -> head, scored against the pooled, projected
+    patch tokens of the other global views' momentum encoder by the head's objective (by default the global head's
+    type with its own weights: on MoCo v3, its InfoNCE with its own temperature):
 
         qd_v = pred_d(proj_d(pool(patches(f(v)))))        kd_g = proj_d~(pool~(patches(f~(g))))
         L_detail = 2 * mean_{v != g} InfoNCE(qd_v, kd_g; Td)          (two views: qd1 vs kd2 + qd2 vs kd1)
@@ -40,8 +35,8 @@ class GlobalDetail(DetailPart):
         pool (dict): The pooling, e.g. ``dict(type='cledi.MeanPool')`` (default), ``cledi.GeMPool``,
             ``cledi.AttentionPool``, ``cledi.CLSAttentionPool``; its ``in_channels`` defaults to the backbone's width.
         neck (dict, optional): Detail projector. Defaults to the global projector's architecture (own weights).
-        head (dict, optional): Detail predictor + temperature (``cledi.InfoNCEHead``). Defaults to the global
-            head's architecture (own weights).
+        head (dict, optional): Detail head, an objective (``cledi.InfoNCEHead``: predictor + temperature).
+            Defaults to the global head's type and architecture (own weights).
         shared_head (bool): Use the global projector and predictor themselves (one embedding space, as iBOT's
             released recipe shares its head between CLS and patches) instead of own ones. Defaults to False.
         views (str): Which views give detail queries: ``'global'`` (the two global views, default) or ``'all'``
@@ -76,54 +71,48 @@ class GlobalDetail(DetailPart):
             raise ValueError(f"views {views!r} is not one of 'global', 'all'")
         if local_window is not None and local_window < 1:
             raise ValueError(f'local_window must be None or a window side >= 1, got {local_window}')
-        if shared_head and (neck is not None or head is not None):
-            raise ValueError('shared_head=True uses the global projector and predictor: drop neck / head')
-        self.pool = build(pool, in_channels=in_channels)
-        self.shared_head = shared_head
-        if not shared_head:
-            self.neck = build(copy.deepcopy(global_neck) if neck is None else neck)
-            self.head = build(copy.deepcopy(global_head) if head is None else head)
-        self.backbone = None if backbone is None else build(backbone)
+        build_embedding(self, pool, neck, head, shared_head, global_neck, global_head, in_channels)
+        self.backbone = build_module(backbone)
         self.views = views
         self.local_window = local_window
         self.out_index = out_index
 
-    def key_modules(self) -> Dict[str, nn.Module]:
-        modules = dict(aggregator=self.pool)
-        if not self.shared_head:
-            modules['neck'] = self.neck
-        if self.backbone is not None:
-            modules['backbone'] = self.backbone
-        return modules
-
-    def _tokens(self, encoded: EncodedViews, view: int, backbone: Optional[nn.Module]):
-        """CLS (B, C) and patch tokens (B, N, C) of a view: from the shared pass, or the part's own backbone."""
-        if backbone is None:
-            return encoded.cls(view), encoded.patches(view, self.out_index)
-        tokens = backbone(encoded.images[view])[self.out_index]
-        return tokens[:, 0], tokens[:, encoded.num_extra_tokens:]
-
     def vectors(self, inputs: DetailInputs):
-        """Predicted detail queries per query view and detail keys per global view, with the head contrasting them."""
-        neck, head, momentum_neck = ((inputs.global_space.neck, inputs.global_space.head,
-                                      inputs.global_space.momentum_neck) if self.shared_head else
-                                     (self.neck, self.head, inputs.momentum_modules['neck']))
-        online, momentum = inputs.online, inputs.momentum
-        query_views = range(len(momentum)) if self.views == 'global' else range(len(online))
-        queries = []
-        for view in query_views:
-            cls_token, patches = self._tokens(online, view, self.backbone)
-            if self.local_window is not None:
-                patches = local_window(patches, online.grids[view], self.local_window)
-            queries.append(head.predict(neck((self.pool(patches, cls_token), ))[0]))
-        keys = []
-        with torch.no_grad():
-            for view in range(len(momentum)):
-                cls_token, patches = self._tokens(momentum, view, inputs.momentum_modules.get('backbone'))
-                keys.append(momentum_neck((inputs.momentum_modules['aggregator'](patches, cls_token), ))[0])
-        return queries, keys, head
+        """Predicted detail queries per query view and detail keys per global view, with the head scoring them."""
+        query_views = range(len(inputs.momentum)) if self.views == 'global' else range(len(inputs.online))
+        return detail_vectors(self, inputs, query_views, self.local_window)
 
     def forward(self, inputs: DetailInputs) -> DetailOutput:
         queries, keys, head = self.vectors(inputs)
-        loss = self.weight(inputs.progress) * head.contrast(queries, keys)
+        loss = self.weight(inputs.progress) * head.contrast(queries, keys, inputs.progress)
         return DetailOutput(dict(loss_detail=loss), queries, keys, head)
+
+
+def view_tokens(encoded: EncodedViews, view: int, out_index: int = -1,
+                backbone: Optional[nn.Module] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+    """CLS (B, C) and patch tokens (B, N, C) of a view: from the shared pass, or through a part's own backbone."""
+    if backbone is None:
+        return encoded.cls(view), encoded.patches(view, out_index)
+    tokens = backbone(encoded.images[view])[out_index]
+    return tokens[:, 0], tokens[:, encoded.num_extra_tokens:]
+
+
+def detail_vectors(part: DetailPart, inputs: DetailInputs, query_views: Sequence[int],
+                   window: Optional[int] = None) -> Tuple[List[torch.Tensor], List[torch.Tensor], nn.Module]:
+    """Whole-view detail vectors of an embedding part (pooled patch tokens, projected): the predicted queries of
+    ``query_views`` (each pooling a random ``window x window`` square, or all patches) and the momentum keys of the
+    global views, with the head that scores them."""
+    neck, head, momentum_neck = part.embedding(inputs)
+    backbone, momentum_backbone = getattr(part, 'backbone', None), inputs.momentum_modules.get('backbone')
+    queries = []
+    for view in query_views:
+        cls_token, patches = view_tokens(inputs.online, view, part.out_index, backbone)
+        if window is not None:
+            patches = local_window(patches, inputs.online.grids[view], window)
+        queries.append(head.predict(neck((part.pool(patches, cls_token), ))[0]))
+    keys = []
+    with torch.no_grad():
+        for view in range(len(inputs.momentum)):
+            cls_token, patches = view_tokens(inputs.momentum, view, part.out_index, momentum_backbone)
+            keys.append(momentum_neck((inputs.momentum_modules['aggregator'](patches, cls_token), ))[0])
+    return queries, keys, head

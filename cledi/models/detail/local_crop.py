@@ -1,12 +1,12 @@
 """Local-crop detail: the small local views of a multi-crop recipe give the detail queries, the global views the keys."""
-from typing import Literal
+from typing import Literal, Optional, Union
 
 import torch
+import torch.nn as nn
 
 from cledi.models.utils import pool_regions, source_to_view
 from cledi.registry import MODELS
-from .base import DetailInputs, DetailOutput, view_geometry
-from .global_detail import GlobalDetail
+from .base import DetailInputs, DetailOutput, DetailPart, build_embedding, view_geometry
 
 KEYS = ('detail', 'cls', 'region')
 
@@ -38,7 +38,7 @@ def local_region_boxes(local_boxes: torch.Tensor, global_boxes: torch.Tensor, gl
 
 
 @MODELS.register_module()
-class LocalCropDetail(GlobalDetail):
+class LocalCropDetail(DetailPart):
     """Detail from the local views of multi-crop, against the global views (a hard, cross-view local target).
 
     Each local view ``l`` gives one detail query, its pooled patch tokens projected and predicted:
@@ -61,30 +61,39 @@ class LocalCropDetail(GlobalDetail):
         key (str): ``'detail'``, ``'cls'`` or ``'region'``. Defaults to ``'detail'``.
         min_overlap (float): ``key='region'``: smallest share of the local crop inside the global crop.
             Defaults to 0.5.
-        **kwargs: :class:`GlobalDetail`'s (``pool``, ``neck``, ``head``, ``shared_head``, ``loss_weight``,
-            ``warmup``, ``out_index``).
+        pool, neck, head, shared_head, out_index, loss_weight, warmup: as in :class:`GlobalDetail`.
     """
 
-    def __init__(self, key: Literal['detail', 'cls', 'region'] = 'detail', min_overlap: float = 0.5, **kwargs) -> None:
+    def __init__(self,
+                 key: Literal['detail', 'cls', 'region'] = 'detail',
+                 min_overlap: float = 0.5,
+                 pool: Union[dict, nn.Module] = dict(type='cledi.MeanPool'),
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 shared_head: bool = False,
+                 out_index: int = -1,
+                 loss_weight: float = 1.0,
+                 warmup: float = 0.0,
+                 global_neck: Optional[dict] = None,
+                 global_head: Optional[dict] = None,
+                 in_channels: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(loss_weight, warmup, init_cfg=init_cfg)
         if key not in KEYS:
             raise ValueError(f'key {key!r} is not one of {KEYS}')
-        if key == 'cls' and not kwargs.get('shared_head'):
+        if key == 'cls' and not shared_head:
             raise ValueError("key='cls' contrasts the local detail vector with CLS keys: it needs the CLS token's "
                              'projector, shared_head=True')
-        if kwargs.get('local_window') is not None or kwargs.get('views', 'global') != 'global':
-            raise ValueError('LocalCropDetail takes its queries from the local views: local_window and views are '
-                             'GlobalDetail options')
-        super().__init__(**kwargs)
+        build_embedding(self, pool, neck, head, shared_head, global_neck, global_head, in_channels, pairwise=True)
         self.key = key
         self.min_overlap = min_overlap
+        self.out_index = out_index
 
     def forward(self, inputs: DetailInputs) -> DetailOutput:
         online, momentum = inputs.online, inputs.momentum
         if len(online) <= len(momentum):
             raise ValueError('LocalCropDetail needs local views: set num_local_views > 0 in cledi.MultiViewPreprocessor')
-        neck, head, momentum_neck = ((inputs.global_space.neck, inputs.global_space.head,
-                                      inputs.global_space.momentum_neck) if self.shared_head else
-                                     (self.neck, self.head, inputs.momentum_modules['neck']))
+        neck, head, momentum_neck = self.embedding(inputs)
         local_views = range(len(momentum), len(online))
         queries = [head.predict(neck((self.pool(online.patches(v, self.out_index), online.cls(v)), ))[0])
                    for v in local_views]

@@ -1,10 +1,13 @@
 """Location-matched detail: the overlap of the two global views cut into regions, region k against region k."""
+from typing import Optional, Union
+
 import torch
+import torch.nn as nn
 
 from cledi.models.utils import matched_regions, pool_regions
 from cledi.registry import MODELS
-from .base import DetailInputs, DetailOutput, view_geometry
-from .global_detail import GlobalDetail
+from .base import DetailInputs, DetailOutput, DetailPart, build_embedding, view_geometry
+from .global_detail import detail_vectors
 
 
 def project_valid(module, rows: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
@@ -20,7 +23,7 @@ def project_valid(module, rows: torch.Tensor, valid: torch.Tensor) -> torch.Tens
 
 
 @MODELS.register_module()
-class RegionDetail(GlobalDetail):
+class RegionDetail(DetailPart):
     """Region detail: the crop boxes and flips the fast data path records give the overlap of the two global views
     in the source image; it is cut into ``grid x grid`` regions, each found in both views' patch grids and pooled
     there (RoIAlign, a bilinear mean). Region k of view 1 (online, projected, predicted) is contrasted with region
@@ -30,26 +33,34 @@ class RegionDetail(GlobalDetail):
 
     A pair overlapping less than ``min_overlap`` of either view falls back to one region per view, the mean of
     all its patches; its other regions are padding, kept out of the projector, the predictor and the loss. The
-    pooling of :class:`GlobalDetail` serves only the whole-view vectors of cross-level terms.
+    pooling serves only the whole-view vectors of cross-level terms. The part has its own projector and predictor.
 
     Args:
         grid (int): Regions per side of the overlap. Defaults to 2.
         min_overlap (float): Smallest fraction of each view the overlap must cover to be cut. Defaults to 0.2.
-        **kwargs: :class:`GlobalDetail`'s (``pool``, ``neck``, ``head``, ``loss_weight``, ``warmup``, ...);
-            ``local_window`` and a separate ``backbone`` are not for this part.
+        pool, neck, head, out_index, loss_weight, warmup: as in :class:`GlobalDetail`.
     """
 
-    def __init__(self, grid: int = 2, min_overlap: float = 0.2, **kwargs) -> None:
-        if kwargs.get('local_window') is not None or kwargs.get('backbone') is not None:
-            raise ValueError('RegionDetail already pools parts of the views: local_window and a separate backbone '
-                             'are GlobalDetail options')
-        if kwargs.get('shared_head'):
-            raise ValueError('RegionDetail has its own projector and predictor (shared_head is a GlobalDetail option)')
-        super().__init__(**kwargs)
+    def __init__(self,
+                 grid: int = 2,
+                 min_overlap: float = 0.2,
+                 pool: Union[dict, nn.Module] = dict(type='cledi.MeanPool'),
+                 neck: Optional[dict] = None,
+                 head: Optional[dict] = None,
+                 out_index: int = -1,
+                 loss_weight: float = 1.0,
+                 warmup: float = 0.0,
+                 global_neck: Optional[dict] = None,
+                 global_head: Optional[dict] = None,
+                 in_channels: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(loss_weight, warmup, init_cfg=init_cfg)
         if grid < 1 or not 0.0 <= min_overlap <= 1.0:
             raise ValueError(f'grid must be >= 1 and min_overlap in [0, 1], got {grid} and {min_overlap}')
+        build_embedding(self, pool, neck, head, False, global_neck, global_head, in_channels, pairwise=True)
         self.grid = grid
         self.min_overlap = min_overlap
+        self.out_index = out_index
 
     def forward(self, inputs: DetailInputs) -> DetailOutput:
         crop_boxes, flips = view_geometry(inputs, 'RegionDetail')
@@ -70,4 +81,4 @@ class RegionDetail(GlobalDetail):
         losses = dict(loss_detail=self.weight(inputs.progress) * loss, region_matched=matched.float().mean())
         if not inputs.need_vectors:
             return DetailOutput(losses)
-        return DetailOutput(losses, *self.vectors(inputs))
+        return DetailOutput(losses, *detail_vectors(self, inputs, range(len(inputs.momentum))))

@@ -5,9 +5,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.dist import all_gather, get_rank
-from mmengine.model import BaseModule
 
+from cledi.models.utils import build_module
 from cledi.registry import MODELS
+from .objective import ObjectiveHead
 
 
 def infonce_loss(query: torch.Tensor,
@@ -60,8 +61,8 @@ def multiview_infonce(queries: Sequence[torch.Tensor], keys: Sequence[torch.Tens
 
 
 @MODELS.register_module()
-class InfoNCEHead(BaseModule):
-    """Predictor followed by the symmetric InfoNCE loss of MoCo v3, over two or more views.
+class InfoNCEHead(ObjectiveHead):
+    """MoCo v3's objective: predictor followed by the symmetric InfoNCE loss, over two or more views.
 
     Unlike MMPretrain's ``MoCoV3Head``, the ``2 * T`` factor is part of the loss here rather than a
     ``loss_weight`` that a config must keep in sync with the temperature.
@@ -76,21 +77,19 @@ class InfoNCEHead(BaseModule):
         super().__init__()
         if temperature <= 0:
             raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.predictor = predictor if isinstance(predictor, nn.Module) else MODELS.build(predictor)
+        self.predictor = build_module(predictor)
         self.temperature = temperature
 
     def predict(self, projection: torch.Tensor) -> torch.Tensor:
         return self.predictor((projection, ))[0]
 
-    def contrast(self, queries: Sequence[torch.Tensor], keys: Sequence[torch.Tensor]) -> torch.Tensor:
-        """:func:`multiview_infonce` of predicted queries (per view) against momentum keys (per global view)."""
+    def contrast(self, queries: Sequence[torch.Tensor], keys: Sequence[torch.Tensor],
+                 progress: float = 1.0) -> torch.Tensor:
+        """:func:`multiview_infonce` of predicted queries (per view) against momentum keys (per global view); the
+        same at every point of training."""
         return multiview_infonce(queries, keys, self.temperature)
 
     def contrast_pair(self, query: torch.Tensor, key: torch.Tensor,
                       valid: Optional[torch.Tensor] = None) -> torch.Tensor:
         """:func:`infonce_loss` of one query batch (B, D) against one key batch (B, D), rows ``valid`` only."""
         return infonce_loss(query, key, self.temperature, valid)
-
-    def loss(self, projections: Sequence[torch.Tensor], keys: Sequence[torch.Tensor]) -> torch.Tensor:
-        """The loss of projections (B, C) per view: predicted, then contrasted with ``keys`` (B, D) per global view."""
-        return self.contrast([self.predict(projection) for projection in projections], keys)

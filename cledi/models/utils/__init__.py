@@ -1,4 +1,7 @@
 from .attention import attention
+from .build import build_module
 from .regions import matched_regions, pool_regions, source_to_view
+from .views import EncodedViews, encode_views
 
-__all__ = ['attention', 'matched_regions', 'pool_regions', 'source_to_view']
+__all__ = ['EncodedViews', 'attention', 'build_module', 'encode_views', 'matched_regions', 'pool_regions',
+           'source_to_view']

@@ -29,15 +29,17 @@ model = dict(
     neck=projector,
     head=dict(predictor=predictor, temperature=temperature))
 
-# CL-EDI: the global module (CLS -> projector -> predictor, InfoNCE) plus the detail part (patch tokens ->
+# CL-EDI: the global objective (CLS -> projector -> predictor, InfoNCE) plus the detail part (patch tokens ->
 # mean pooling -> projector -> predictor, InfoNCE, lambda = 1); the detail projector / predictor take the global
-# ones' architecture with their own weights. EMA momentum 0.99 -> 1 is set by cledi.CosineMomentumHook
-# (configs/_base_/cledi_runtime.py). Without the detail part, cledi.CLEDI is MoCo v3 (for any number of views).
-mocov3_views_algorithm = dict(type='cledi.CLEDI', base_momentum=0.99, head=dict(type='cledi.InfoNCEHead'))
+# ones' architecture with their own weights. The teacher's EMA momentum 0.99 -> 1 is set by
+# cledi.CosineMomentumHook (configs/_base_/cledi_runtime.py). Without the detail part, cledi.CLEDI is MoCo v3 (for
+# any number of views).
+mocov3_views_algorithm = dict(type='cledi.CLEDI', teacher=dict(momentum=0.99), head=dict(type='cledi.InfoNCEHead'))
 cledi_detail = dict(type='cledi.GlobalDetail', loss_weight=1.0, pool=dict(type='cledi.MeanPool'))
 cledi_algorithm = dict(mocov3_views_algorithm, detail=cledi_detail)
 # MMPretrain's own MoCoV3: backbone returns the CLS token; `base_momentum` is 1 - momentum in its convention
-# (0.99 -> 1, cosine, scheduled by MoCoV3 itself); the loss is CE x 2T (MoCo v3's scaling).
+# (0.01 here is the teacher momentum 0.99 above: 0.99 -> 1, cosine, scheduled by MoCoV3 itself); the loss is
+# CE x 2T (MoCo v3's scaling).
 mocov3_algorithm = dict(
     type='MoCoV3',
     base_momentum=0.01,

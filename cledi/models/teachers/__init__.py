@@ -1,0 +1,3 @@
+from .momentum_teacher import MomentumTeacher
+
+__all__ = ['MomentumTeacher']
