@@ -5,6 +5,8 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from cledi.benchmarks.methods import METHODS
+
 from .conftest import REPO_ROOT
 from .helpers import build_model
 
@@ -16,17 +18,9 @@ SHARDED_CONFIGS = [p for p in PRETRAIN_CONFIGS if '-fsdp-' in p or '-deepspeed-'
 PRETRAIN_CONFIGS = [p for p in PRETRAIN_CONFIGS if p not in SHARDED_CONFIGS]
 CLS_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'benchmarks', '*', '*.py')))
 CLS_CONFIGS = [p for p in CLS_CONFIGS if f'{osp.sep}detection{osp.sep}' not in p]
-TWINS = [
-    ('configs/cledi_vit-s.py', 'configs/mocov3/mocov3_vit-s-p16_8xb64-coslr-300e_in1k.py'),
-    ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-     'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),
-    ('configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-     'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py'),
-    ('configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
-     'configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py'),
-    ('configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
-     'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10.py'),
-]
+# CL-EDI and its MoCo v3 baseline in every setting both are declared for (cledi/benchmarks/methods.py)
+TWINS = [(cledi_config, METHODS['mocov3'].configs[setting])
+         for setting, cledi_config in METHODS['cledi'].configs.items()]
 
 
 def test_configs_are_found():

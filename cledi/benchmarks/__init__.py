@@ -1,11 +1,10 @@
-"""The shared layer of tools/benchmarks/: configs compared, run names, targets, the verdict rule, docs sections."""
-from .common import (METHODS, MODELS, NAMES, PENNFUDAN_PRETRAIN_EPOCHS, ROOT, TARGETS, advances,
-                     default_data_root, load_config, logged_scalars, lowdata_run_dir, machine, mean_std,
-                     paired_gap, pennfudan_pretrain_dir, run_or_resume, start, train, train_command, write_holdout_list)
+"""The shared layer of tools/benchmarks/: the compared methods, targets, the verdict rules, docs sections."""
+from .common import (ROOT, TARGETS, advances, default_data_root, load_config, logged_scalars, machine, mean_std,
+                     paired_gap, run_or_resume, train, write_holdout_list)
+from .methods import METHODS, label
 from .report import write_section
 
 __all__ = [
-    'METHODS', 'MODELS', 'NAMES', 'PENNFUDAN_PRETRAIN_EPOCHS', 'ROOT', 'TARGETS', 'advances', 'default_data_root',
-    'load_config', 'logged_scalars', 'lowdata_run_dir', 'machine', 'mean_std', 'paired_gap', 'pennfudan_pretrain_dir',
-    'run_or_resume', 'start', 'train', 'train_command', 'write_holdout_list', 'write_section'
+    'METHODS', 'ROOT', 'TARGETS', 'advances', 'default_data_root', 'label', 'load_config', 'logged_scalars', 'machine',
+    'mean_std', 'paired_gap', 'run_or_resume', 'train', 'write_holdout_list', 'write_section'
 ]

@@ -27,8 +27,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from cledi.benchmarks.campaign_report import write_report
-from cledi.benchmarks.common import MODELS, ROOT, default_data_root, finetune_top1
+from cledi.benchmarks.common import ROOT, default_data_root, finetune_top1, logged_scalars
+from cledi.benchmarks.methods import METHODS, RANDOM, config
 from cledi.engine.safe_checkpoint import checkpoint_step, checkpoints_newest_first
 
 EVALUATIONS = ('knn', 'dense', 'finetune')
@@ -39,7 +39,8 @@ class Campaign:
     """A grid of runs and what is measured on them.
 
     Attributes:
-        configs: method -> pre-training config (the twins of one recipe).
+        configs: method -> pre-training config (the twins of one recipe; :func:`configs_of` reads a setting's from
+            the declared methods).
         epochs: the budgets, as pre-training epochs on the 5,000 images (each its own run and schedule).
         seeds: the seeds; seed s pre-trains every method with seed s (the same data order and views) and
             fine-tunes every initialisation with seed s.
@@ -49,9 +50,10 @@ class Campaign:
         options: extra ``--cfg-options`` for every pre-training.
         finetune_epochs: the fine-tune protocol's length.
         title: the docs section's title.
-        pairs: the paired differences the tables show, ``(method, baseline)``; by default the last method against
-            the first and the first against random init. A pair against the first method reads the detail targets
-            (outside a screening): a confirmation adds its designs here, ``(design, first)``.
+        pairs: the paired differences the tables show, ``(method, baseline)``; by default each method against the
+            baseline it is declared with (``cledi.benchmarks.methods``) and, where that is not the first method, the
+            first too; then, outside a screening, the first against random init. A pair against the first method
+            reads the detail targets (outside a screening).
         screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`);
             a method advances when all of its pairs do.
     """
@@ -73,9 +75,20 @@ class Campaign:
             raise ValueError('a screening chooses, so it reads the val queries: split must be val, never test')
         if self.screening and (len(self.seeds) < 2 or 'knn' not in self.evaluations):
             raise ValueError('a screening reads paired CLS kNN differences: it needs >= 2 seeds and the knn evaluation')
-        unknown = {m for pair in self.pairs for m in pair} - set(self.configs) - {'random'}
+        unknown = {m for pair in self.pairs for m in pair} - set(self.configs) - {RANDOM}
         if unknown:
             raise ValueError(f'pairs name methods the campaign does not run: {", ".join(sorted(unknown))}')
+        if not self.pairs:
+            first = next(iter(self.configs))
+            baselines = {m: METHODS[m].baseline for m in self.configs if m in METHODS}
+            pairs = [pair for m, base in baselines.items() if base in self.configs
+                     for pair in ((m, base), (m, first))[:1 if base == first else 2]]
+            self.pairs = tuple(pairs) + (() if self.screening else ((first, RANDOM), ))
+
+
+def configs_of(*methods: str, setting: str = 'vit-mini-p4') -> Dict[str, str]:
+    """The pre-training configs of declared methods in one setting, in this order (the first is the baseline)."""
+    return {method: config(method, setting) for method in methods}
 
 
 # The regime's recipe (docs/benchmarks.md, part 0: the recipe search and its finalists): two views, batch 128,
@@ -83,26 +96,19 @@ class Campaign:
 # monitor every 10 epochs and a checkpoint every 5, so that a stopped run continues from its last 5 epochs.
 RECIPE = ('optim_wrapper.optimizer.lr=1.2e-3', 'default_hooks.knn.interval=10',
           'default_hooks.checkpoint.interval=5')
-TWINS = {method: MODELS['vit-mini-p4'][method] for method in ('mocov3', 'cledi')}
-DESIGN = 'configs/ablations/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct_{}.py'
-SCREENED = {**TWINS, 'shared-head': DESIGN.format('shared-head'), 'cls-pool': DESIGN.format('cls-pool'),
-            'mocov3-mc2': 'configs/mocov3/mocov3-views_vit-mini-p4_1xb128-mc2x16-coslr-200e_cifar10-10pct.py',
-            'local-cls': DESIGN.format('local-cls'), 'local-region': DESIGN.format('local-region')}
 CAMPAIGNS: Dict[str, Campaign] = {
     # issue 21, section 4: the claim measured again in the regime, test split once
-    'regime': Campaign(configs=TWINS, epochs=(120, ), split='test', options=RECIPE,
+    'regime': Campaign(configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', options=RECIPE,
                        title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
     # the regime's targets on val and its accuracy against the budget (each budget its own run and schedule)
-    'regime-budget': Campaign(configs={'mocov3': TWINS['mocov3']}, epochs=(30, 60, 120), seeds=(0, ), split='val',
+    'regime-budget': Campaign(configs=configs_of('mocov3'), epochs=(30, 60, 120), seeds=(0, ), split='val',
                               evaluations=('knn', 'finetune'), options=RECIPE,
                               title="The regime's targets and budget curve (MoCo v3, seed 0, val queries)"),
-    # issue 22: the tied-detail designs screened at the proxy budget (docs/benchmarks.md, screening protocol); the
-    # default CL-EDI is read beside them for the ablation table, not as a candidate
+    # issue 22: the tied-detail designs screened at the proxy budget (docs/benchmarks.md, screening protocol), each
+    # against its declared baseline and MoCo v3; the default CL-EDI is read beside them, not as a candidate
     'detail-screen': Campaign(
-        configs=SCREENED,
+        configs=configs_of('mocov3', 'cledi', 'shared-head', 'cls-pool', 'mocov3-mc2', 'local-cls', 'local-region'),
         epochs=(30, ), split='val', evaluations=('knn', ), options=RECIPE, screening=True,
-        pairs=(('cledi', 'mocov3'), ('shared-head', 'mocov3'), ('cls-pool', 'mocov3'), ('local-cls', 'mocov3-mc2'),
-               ('local-cls', 'mocov3'), ('local-region', 'mocov3-mc2'), ('local-region', 'mocov3')),
         title='Tied detail designs: screening at the proxy budget (30 epochs, seeds 0-2, val queries)'),
 }
 
@@ -120,7 +126,7 @@ class Run:
 
     @property
     def name(self) -> str:
-        return f'random_seed{self.seed}' if self.method == 'random' else f'{self.method}_e{self.epochs}_seed{self.seed}'
+        return f'random_seed{self.seed}' if self.method == RANDOM else f'{self.method}_e{self.epochs}_seed{self.seed}'
 
     def work_dir(self, state: str) -> str:
         return osp.join(state, self.campaign, self.name)
@@ -132,7 +138,7 @@ def runs_of(name: str, campaign: Campaign) -> List[Run]:
     for seed in campaign.seeds:
         for epochs in campaign.epochs:
             runs += [Run(name, method, seed, epochs) for method in campaign.configs]
-        runs.append(Run(name, 'random', seed))
+        runs.append(Run(name, RANDOM, seed))
     return runs
 
 
@@ -302,23 +308,20 @@ def finish_pretrain(process, run: Run, work_dir: str, started: Optional[float] =
         json.dump(info, f, indent=2)
 
 
-# the momentum encoder's parts in a pre-training checkpoint -> their names in a backbone checkpoint
-MOMENTUM_PREFIXES = (('momentum_encoder.backbone.', 'backbone.'),  # cledi.CLEDI
-                     ('momentum_encoder.module.0.', 'backbone.'),  # MMPretrain's MoCoV3
-                     ('momentum_encoder.detail_aggregator.', 'detail.pool.'))
-
-
-def momentum_checkpoint(work_dir: str, epochs: int) -> str:
-    """``momentum.pth`` beside the run: the momentum encoder's backbone (and detail pooling) as ``backbone.*``
-    (``detail.pool.*``), so every evaluation tool can score the momentum encoder like a backbone.
-
-    The momentum backbone is ``momentum_encoder.backbone.*`` in CL-EDI and ``momentum_encoder.module.0.*`` in
-    MMPretrain's MoCo v3 (its momentum encoder is an EMA of ``Sequential(backbone, neck)``). An existing
-    ``momentum.pth`` without backbone weights (made before MoCo v3's prefix was known) is made again."""
+def momentum_checkpoint(work_dir: str, epochs: int, method: str = 'cledi') -> str:
+    """``momentum.pth`` beside the run: the teacher's backbone as ``backbone.*`` (and a CL-EDI detail part's pooling
+    as ``detail.pool.*``), so every evaluation tool can score the teacher like a backbone. Where the teacher's
+    backbone lies is the method's declared ``teacher_prefix`` (cledi: ``momentum_encoder.backbone.``; MMPretrain's
+    MoCo v3: ``momentum_encoder.module.0.``, an EMA of ``Sequential(backbone, neck)``). An existing ``momentum.pth``
+    without backbone weights is made again."""
     import torch
 
     from cledi.utils import load_checked
     out = osp.join(work_dir, 'momentum.pth')
+    prefix = METHODS[method].teacher_prefix if method in METHODS else 'momentum_encoder.backbone.'
+    if prefix is None:
+        raise ValueError(f"method '{method}' has no teacher: drop the momentum evaluations of this campaign")
+
     def has_backbone(state_dict: dict) -> bool:
         return any(key.startswith('backbone.') for key in state_dict)
 
@@ -326,12 +329,11 @@ def momentum_checkpoint(work_dir: str, epochs: int) -> str:
         checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
         state_dict = load_checked(checkpoint)['state_dict']
         weights = {}
-        for prefix, target in MOMENTUM_PREFIXES:
-            weights.update({target + k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)})
+        for source, target in ((prefix, 'backbone.'), ('momentum_encoder.detail_aggregator.', 'detail.pool.')):
+            weights.update({target + k[len(source):]: v for k, v in state_dict.items() if k.startswith(source)})
         if not has_backbone(weights):
-            raise ValueError(f'{checkpoint} has no momentum backbone (keys starting with '
-                             f'{" or ".join(p for p, t in MOMENTUM_PREFIXES if t == "backbone.")}): drop the '
-                             'momentum evaluations of this campaign or add its prefix to MOMENTUM_PREFIXES')
+            raise ValueError(f"{checkpoint} has no teacher backbone (keys starting with {prefix}): declare the method's "
+                             'teacher_prefix in cledi/benchmarks/methods.py, or drop the momentum evaluations')
         torch.save(dict(state_dict=weights), out + '.tmp')
         os.replace(out + '.tmp', out)
     return out
@@ -341,8 +343,8 @@ def evaluation_tasks(campaign: Campaign, run: Run, state: str) -> List[Tuple[str
     """(result file, command) of every evaluation of one run, in order."""
     work_dir = run.work_dir(state)
     config = campaign.configs.get(run.method) or next(iter(campaign.configs.values()))
-    checkpoints = {'online': 'random' if run.method == 'random' else osp.join(work_dir, f'epoch_{run.epochs}.pth')}
-    if run.method != 'random':
+    checkpoints = {'online': 'random' if run.method == RANDOM else osp.join(work_dir, f'epoch_{run.epochs}.pth')}
+    if run.method != RANDOM:
         checkpoints['momentum'] = 'momentum'  # made from the final checkpoint when its turn comes
     tasks = []
     for encoder, checkpoint in checkpoints.items():
@@ -363,7 +365,8 @@ def run_evaluation(campaign: Campaign, run: Run, state: str, data_root: str, out
     work_dir = run.work_dir(state)
     os.makedirs(work_dir, exist_ok=True)
     if 'momentum' in command:
-        command = [momentum_checkpoint(work_dir, run.epochs) if word == 'momentum' else word for word in command]
+        command = [momentum_checkpoint(work_dir, run.epochs, run.method) if word == 'momentum' else word
+                   for word in command]
     if command[0] == 'finetune':
         return finetune(campaign, run, state, data_root, command[1], out)
     root = data_root if command[0] == 'tools/knn_eval.py' else default_data_root('pennfudan')
@@ -382,8 +385,7 @@ def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoin
 
 
 def knn_curve(work_dir: str) -> Dict[int, float]:
-    """{epoch: kNN top-1 (k=20)} of a pre-training's monitor."""
-    from cledi.benchmarks.common import logged_scalars
+    """{epoch: kNN top-1 (k=20)} of a pre-training's monitor (the one reader of it)."""
     return {int(r['epoch']): r['knn/top1_k20'] for r in logged_scalars(work_dir) if 'knn/top1_k20' in r and 'epoch' in r}
 
 
@@ -392,7 +394,7 @@ def collect(campaign: Campaign, run: Run, state: str) -> dict:
     work_dir = run.work_dir(state)
     result = dict(campaign=run.campaign, run=run.name, method=run.method, seed=run.seed, epochs=run.epochs,
                   split=campaign.split)
-    if run.method != 'random':
+    if run.method != RANDOM:
         with open(osp.join(work_dir, 'run.json')) as f:
             result['pretrain'] = json.load(f)
         result['knn_curve'] = knn_curve(work_dir)
@@ -462,7 +464,7 @@ def plan(name: str, campaign: Campaign, state: str) -> List[Tuple[str, Run, Opti
     """Every task of the campaign, in order, with whether it is done: (kind, run, result file, command)."""
     tasks = []
     for run in runs_of(name, campaign):
-        if run.method != 'random':
+        if run.method != RANDOM:
             tasks.append(('pretrain', run, osp.join(run.work_dir(state), f'epoch_{run.epochs}.pth'), None))
         for out, command in evaluation_tasks(campaign, run, state):
             tasks.append(('finetune' if command[0] == 'finetune' else 'eval', run, out, command))
@@ -478,7 +480,7 @@ def committed_runs(name: str, campaign: Campaign, state: str, results: str = RES
         if run.name not in recorded:
             continue
         where = osp.join(results, name, f'{run.name}.json')
-        if run.method != 'random':
+        if run.method != RANDOM:
             check_declaration(recorded[run.name]['pretrain'], declaration(campaign, run), where)
         stems = [osp.splitext(osp.basename(out))[0] for out, _ in evaluation_tasks(campaign, run, state)]
         missing = [stem for stem in stems if stem not in recorded[run.name]]
@@ -490,9 +492,10 @@ def committed_runs(name: str, campaign: Campaign, state: str, results: str = RES
 
 
 def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, data_root: Optional[str] = None,
-                 allow_mismatch: bool = False, parallel: int = 1, status: bool = False, results: str = RESULTS,
-                 out: Optional[str] = None) -> Dict[str, dict]:
-    """Run what is missing, then save every finished run's results (``results/NAME/``) and write the tables."""
+                 allow_mismatch: bool = False, parallel: int = 1, status: bool = False,
+                 results: str = RESULTS) -> Dict[str, dict]:
+    """Run what is missing and save every finished run's results (``results/NAME/``); returns them (the tables are
+    made from them by :func:`cledi.benchmarks.campaign_report.write_report`)."""
     state = state or state_root()
     data_root = data_root or default_data_root('cifar10')
     committed = committed_runs(name, campaign, state, results)
@@ -534,6 +537,4 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
     for run in runs_of(name, campaign):  # and every complete run (also those finished by an earlier invocation)
         if run.name not in committed and all(osp.isfile(o) for _, r, o, _ in tasks if r.name == run.name):
             save_result(name, collect(campaign, run, state), results)
-    finished = load_results(name, results)
-    write_report(name, campaign, finished, out)
-    return finished
+    return load_results(name, results)

@@ -4,14 +4,14 @@ measure per method (mean ± std and the seeds), the paired differences with thei
 import os.path as osp
 import re
 import statistics
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from cledi.benchmarks.common import (MIN_SEEDS, NAMES, ROOT, SCREENING_FLOOR, TARGETS, advances, mean_level,
-                                     mean_std, paired_gap)
+from cledi.benchmarks.campaign import Campaign
+from cledi.benchmarks.common import (MIN_SEEDS, ROOT, SCREENING_FLOOR, TARGETS, advances, load_config, local_views,
+                                     mean_level, mean_std, paired_gap, pretrain_recipe)
+from cledi.benchmarks.methods import RANDOM
+from cledi.benchmarks.methods import label as method_name
 from cledi.benchmarks.report import write_section
-
-if TYPE_CHECKING:
-    from cledi.benchmarks.campaign import Campaign
 
 METRICS = [  # label, result file stem ({split} filled in), path into it, target of CL-EDI - MoCo v3
     ('CLS kNN top-1 (k=20)', 'knn_{split}_online', ('cls', 'top1_k20'), 'knn'),
@@ -38,10 +38,6 @@ def metric(result: dict, stem: str, path: Sequence[str]) -> Optional[float]:
     return float(value)
 
 
-def method_name(method: str) -> str:
-    return dict(NAMES, random='random init').get(method, method)
-
-
 SEEDS_LINE = 'Seeds'  # the line of a campaign's table that names its paired seeds (read back by reported_seeds)
 
 
@@ -51,17 +47,15 @@ def reported_seeds(body: str) -> List[int]:
     return [int(seed) for seed in match.group(1).split(',')] if match else []
 
 
-def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epochs: int) -> List[str]:
+def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs: int) -> List[str]:
     """The table of one budget: every measure per method (mean ± std, per seed) and the paired gaps."""
-    methods = ['random', *campaign.configs]
-    rows = {m: {r['seed']: r for r in results.values() if r['method'] == m and (m == 'random' or r['epochs'] == epochs)}
+    methods = [RANDOM, *campaign.configs]
+    rows = {m: {r['seed']: r for r in results.values() if r['method'] == m and (m == RANDOM or r['epochs'] == epochs)}
             for m in methods}
     seeds = sorted(set.intersection(*[set(rows[m]) for m in methods])) if all(rows.values()) else []
     first = next(iter(campaign.configs))
-    last = list(campaign.configs)[-1]
     # a pair reads the targets when its baseline is the first method, outside a screening (chosen on val, not judged)
-    pairs = ([(a, b, b == first and not campaign.screening) for a, b in campaign.pairs] if campaign.pairs else
-             ([(last, first, True)] if last != first else []) + [(first, 'random', False)])
+    pairs = [(a, b, b == first and not campaign.screening) for a, b in campaign.pairs]
     header = ['measure', *[method_name(m) for m in methods],
               *[f'{method_name(a)} - {method_name(b)} (paired)' for a, b, _ in pairs]]
     table = []  # (measure, its cells: one per method, then one per pair)
@@ -88,9 +82,9 @@ def report_lines(name: str, campaign: 'Campaign', results: Dict[str, dict], epoc
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
                 verdicts.append(f'{method_name(first)} {label}: {mean_level(values[first], level)}')
-            elif None not in values['random']:
+            elif None not in values[RANDOM]:
                 verdicts.append(f'{method_name(first)} - random init, {label}: '
-                                f'{paired_gap(values[first], values["random"], level)}')
+                                f'{paired_gap(values[first], values[RANDOM], level)}')
     wall = [r['pretrain'].get('wall_s', 0) / 60 for m in campaign.configs for r in rows[m].values() if 'pretrain' in r]
     lines = markdown_table(header, table)
     tuned = ' and fine-tunes every initialisation' if 'finetune' in campaign.evaluations else ''
@@ -137,7 +131,7 @@ def screening_lines(values: Dict[str, List[Optional[float]]], pairs, declared: i
     return lines
 
 
-def budget_figure(name: str, campaign: 'Campaign', results: Dict[str, dict], path: str) -> Optional[str]:
+def budget_figure(name: str, campaign: Campaign, results: Dict[str, dict], path: str) -> Optional[str]:
     """With several budgets: CLS kNN (and fine-tune) against the pre-training minutes, a line per method (mean over
     the seeds that have them); each point a run with its own schedule, never an intermediate checkpoint."""
     if len(campaign.epochs) < 2:
@@ -164,7 +158,7 @@ def budget_figure(name: str, campaign: 'Campaign', results: Dict[str, dict], pat
     return save_figure(curves_figure(series, ['CLS kNN top-1', 'fine-tune top-1'], xlabel='pre-training minutes'), path)
 
 
-def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out: Optional[str] = None) -> str:
+def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: Optional[str] = None) -> str:
     """The campaign's section of docs/benchmarks.md, made from the committed per-run JSON files."""
     out = out or osp.join(ROOT, 'docs', 'benchmarks.md')
     identities = sorted({(r['pretrain']['commit'], r['pretrain']['machine'], r['pretrain']['precision'])
@@ -172,8 +166,6 @@ def write_report(name: str, campaign: 'Campaign', results: Dict[str, dict], out:
     configs = ', '.join(f'`{c}`' for c in campaign.configs.values())
     recipe = ''
     try:  # the recipe in words, read from the first config as the campaign runs it; multi-crop twins add views
-        from cledi.apis import load_config
-        from cledi.benchmarks.common import local_views, pretrain_recipe
         cfgs = {m: load_config(c, campaign.options, None, max(campaign.epochs)) for m, c in campaign.configs.items()}
         first = next(iter(cfgs))
         recipe = (f' Recipe ({method_name(first)}): {pretrain_recipe(cfgs[first])}'

@@ -1,5 +1,6 @@
-"""What the benchmark scripts share: the configs they compare, run-directory names, targets, held-out lists, the
-verdict rule, the machine they ran on, and the train subprocess. No benchmark script imports another."""
+"""What the benchmark scripts share: targets, the verdict rules, the val-query list, the recipe in words, the machine
+they ran on, and the fine-tune protocol. The compared methods are declared in ``cledi.benchmarks.methods``. No
+benchmark script imports another."""
 import glob
 import os
 import os.path as osp
@@ -13,24 +14,8 @@ from typing import List, Optional, Sequence
 from cledi.apis import REPO_ROOT as ROOT
 from cledi.apis import default_data_root, load_config  # noqa: F401  (the one loader and data-root default)
 
-METHODS = ('cledi', 'mocov3')
-NAMES = {'cledi': 'CL-EDI', 'mocov3': 'MoCo v3', 'mocov3-mc2': 'multi-crop MoCo v3'}
-# the twin configs of the low-data CIFAR-10 comparison, per model
-MODELS = {
-    'vit-mini-p4': {
-        'cledi': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
-        'text': 'ViT-mini (128-d, 6 layers, 4 heads) patch 4, 1024-wide projector / predictor',
-    },
-    'vit-s-p4': {
-        'cledi': 'configs/cledi/cledi_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-        'mocov3': 'configs/mocov3/mocov3_vit-s-p4_1xb256-coslr-200e_cifar10-10pct.py',
-        'text': 'ViT-S (384-d, 12 layers, 12 heads) patch 4, 4096-wide projector / predictor',
-    },
-}
 # the targets of the detail-module protocol: CL-EDI - MoCo v3, mean of paired per-seed differences
 TARGETS = {'knn': 2.0, 'linear': 1.5, 'finetune': 1.0, 'dense': 2.0}
-PENNFUDAN_PRETRAIN_EPOCHS = 100
 
 
 def mean_std(values: Sequence[float], digits: int = 2) -> str:
@@ -92,11 +77,6 @@ def advances(differences: Sequence[float], floor: float = SCREENING_FLOOR) -> bo
     return (mean > 0 and min(differences) >= floor) or lower > 0
 
 
-def pennfudan_pretrain_dir(work_root: str, method: str, patch: int, seed: int) -> str:
-    """Work dir of one in-domain Penn-Fudan pre-training of pennfudan_transfer.py (dense_probe_bench.py reads it)."""
-    return osp.join(work_root, f'pretrain_{method}_p{patch}_seed{seed}')
-
-
 SPLITS = osp.join(ROOT, 'configs', '_base_', 'datasets', 'cifar10_splits.py')
 
 
@@ -123,15 +103,6 @@ def write_holdout_list(data_root: str, out_path: str) -> str:
     return osp.abspath(out_path)
 
 
-def lowdata_run_dir(work_root: str, method: str, epochs: int, seed: int, model: str = 'vit-mini-p4',
-                    variant: Optional[str] = None, val: bool = False) -> str:
-    """Work dir of one low-data CIFAR-10 pre-training of lowdata_knn.py, ``[model_]method[-variant]_eE_seedS[_val]``
-    (dense_probe_bench.py and pennfudan_transfer.py --pretrain cifar10 read its checkpoints)."""
-    prefix = '' if model == 'vit-mini-p4' else f'{model}_'
-    suffix = f'-{variant}' if variant else ''
-    return osp.join(work_root, f'{prefix}{method}{suffix}_e{epochs}_seed{seed}{"_val" if val else ""}')
-
-
 def local_views(cfg) -> int:
     """The multi-crop local views a loaded pre-training config makes per image (0: two global views only)."""
     return cfg.get('data_preprocessor', {}).get('num_local_views', 0)
@@ -152,16 +123,6 @@ def pretrain_recipe(cfg) -> str:
             f'2 global views{f" + {views} local views" if views else ""}')
 
 
-def finetune_recipe(cfg) -> str:
-    """A fine-tune config's recipe in words, read from the config."""
-    loss = cfg.model.head.get('loss', {})
-    decay = (cfg.optim_wrapper.get('paramwise_cfg') or {}).get('layer_decay_rate')
-    return (f'{cfg.optim_wrapper.optimizer.type}' + (f', layer-wise lr decay {decay:g}' if decay else '')
-            + f', drop path {cfg.model.backbone.get("drop_path_rate", 0):g}'
-            + (f', label smoothing {loss.label_smooth_val:g}' if 'label_smooth_val' in loss else '')
-            + ', warm-up + cosine')
-
-
 def machine() -> str:
     """One line for a table's caption: processor, cores, GPU or not, native bf16 or not."""
     import torch
@@ -174,25 +135,6 @@ def machine() -> str:
     return f'{cpu} ({bf16}), no GPU'
 
 
-def train_command(config: str, work_dir: str, data_root: str, epochs: Optional[int] = None, resume: bool = False,
-                  options: Sequence[str] = (), extra: Sequence[str] = ()) -> List[str]:
-    """The tools/train.py command line of one benchmark run."""
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir, '--data-root',
-           data_root, *extra]
-    if epochs:
-        cmd += ['--epochs', str(epochs)]
-    if resume:
-        cmd.append('--resume')
-    if options:
-        cmd += ['--cfg-options', *options]
-    return cmd
-
-
-def start(cmd: List[str]) -> subprocess.Popen:
-    print(f'[bench] {" ".join(cmd)}', flush=True)
-    return subprocess.Popen(cmd, cwd=ROOT)
-
-
 def run_or_resume(config: str, work_dir: str, final: str, data_root: str, epochs: Optional[int] = None,
                   options: Sequence[str] = ()):
     """Train unless ``final`` exists; resume from the last checkpoint of an interrupted run. The training wall
@@ -200,7 +142,9 @@ def run_or_resume(config: str, work_dir: str, final: str, data_root: str, epochs
     if osp.isfile(osp.join(ROOT, work_dir, final)):
         return
     resume = bool(glob.glob(osp.join(ROOT, work_dir, 'epoch_*.pth')))
-    cmd = train_command(config, work_dir, data_root, epochs, resume=resume, options=options)
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir, '--data-root',
+           data_root, *(['--epochs', str(epochs)] if epochs else []), *(['--resume'] if resume else []),
+           *(['--cfg-options', *options] if options else [])]
     print(f'[bench] {"resuming" if resume else "starting"} {work_dir}: {" ".join(cmd)}', flush=True)
     os.makedirs(osp.join(ROOT, work_dir), exist_ok=True)
     wall_file = osp.join(ROOT, work_dir, 'wall_time.txt')
@@ -216,7 +160,7 @@ FINETUNE_CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65
 
 def finetune_top1(checkpoint: Optional[str], work_dir: str, data_root: str, seed: int, epochs: int = 30,
                   split: str = 'val', holdout: Optional[str] = None) -> dict:
-    """The fine-tune protocol (``lowdata_finetune.py``'s recipe over ``epochs`` epochs) on the 5,000 labelled
+    """The fine-tune protocol (``FINETUNE_CONFIG``'s recipe over ``epochs`` epochs) on the 5,000 labelled
     images, from ``checkpoint`` (a pre-training checkpoint; None: random init from the seed), scored after its last
     epoch (never the best one) on the val queries (their list written to ``holdout``) or on the test split:
     ``dict(top1, top5, wall_s)``. A finished run is read, not run again; an interrupted one continues."""

@@ -1,7 +1,7 @@
 # MoCo v3 baseline, ViT-mini patch 4 at 48x48, pre-trained on the 120 unlabelled Penn-Fudan training images for the
-# Penn-Fudan detection transfer. tools/benchmarks/pennfudan_transfer.py runs it at the detection config's patch
-# size with a 12-patch crop (patch 8: --cfg-options model.backbone.patch_size=8 model.backbone.img_size=96 and
-# train_dataloader.dataset.pipeline.1.size=96, the crop of both views).
+# Penn-Fudan detection transfer. The retired tools/benchmarks/pennfudan_transfer.py (commit 2c083a4) ran it at the
+# detection config's patch size with a 12-patch crop (patch 8: --cfg-options model.backbone.patch_size=8
+# model.backbone.img_size=96 and train_dataloader.dataset.pipeline.1.size=96, the crop of both views).
 #   python tools/train.py configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py --data-root ../shared/data/pennfudan
 # CL-EDI twin: configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py
 _base_ = ['../_base_/models/mocov3_vit-mini-p4.py', '../_base_/datasets/pennfudan_images.py',

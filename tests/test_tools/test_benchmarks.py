@@ -21,7 +21,6 @@ def test_benchmark_script_starts(script):
 
 def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_root):
     from cledi.benchmarks import write_holdout_list
-    from tools.benchmarks.lowdata_knn import parse_args, run_dir
     path = write_holdout_list(cifar10_root, str(tmp_path / 'val.txt'))
     holdout = [line.split()[0] for line in open(path)]
     train = {line.split()[0] for line in open(osp.join(cifar10_root, 'meta', 'train_10pct.txt'))}
@@ -31,9 +30,6 @@ def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_roo
     assert {line.split()[1] for line in open(path)} == {str(c) for c in range(10)}
     # the configs' val_indices (into meta/train.txt) are files 0500-0999 of every class, as the docs say
     assert {int(osp.splitext(osp.basename(name))[0]) for name in holdout} == set(range(500, 1000))
-    args = parse_args(['--val', '--epochs', '3', '--cledi-config', 'configs/ablations/x_10pct_agg-attn.py'])
-    assert run_dir(args, 'cledi', 1).endswith('cledi-agg-attn_e3_seed1_val')
-    assert run_dir(args, 'mocov3', 1).endswith('mocov3_e3_seed1_val')
     with pytest.raises(FileNotFoundError, match='--data-root'):
         write_holdout_list(osp.join(REPO_ROOT, 'tests', 'data_that_does_not_exist'), str(tmp_path / 'v.txt'))
 
@@ -72,131 +68,6 @@ def test_the_screening_rule_reads_the_mean_the_worst_seed_and_the_t_interval():
         advances([1.0])
 
 
-def test_lowdata_feature_report_pairs_the_seeds_of_both_methods(tmp_path):
-    import json
-    from tools.benchmarks import lowdata_knn
-    runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
-    cls_knn = {'cledi': (40.0, 41.0), 'mocov3': (39.0, 41.5)}
-    for method, values in cls_knn.items():
-        for seed, knn in enumerate(values):
-            run = runs / f'{method}_e3_seed{seed}'
-            run.mkdir(parents=True)
-            (run / 'epoch_3.pth').write_bytes(b'')  # only its presence is checked: every score below is cached
-            scores = {f: dict(top1_k20=knn - 1, linear_top1=knn + 5) for f in ('mean', 'cls+mean')}
-            scores['cls'] = dict(top1_k20=knn, linear_top1=knn + 10 * seed)
-            for split in ('val', 'test'):
-                (run / f'features_{split}.json').write_text(json.dumps(scores))
-    for split in ('val', 'test'):
-        random = {f: dict(top1_k20=30.0, linear_top1=35.0) for f in ('cls', 'mean', 'cls+mean')}
-        (runs / f'random_features_{split}.json').write_text(json.dumps(random))
-    lowdata_knn.main(['--work-root', str(runs), '--epochs', '3', '--seeds', '0', '1', '--feature-report',
-                      '--out', str(out)])
-    text = out.read_text()
-    assert '| CL-EDI | test | 40.50 ± 0.71 |' in text and '| random init | val | 30.00 |' in text
-    assert 'CL-EDI - MoCo v3 on test (mean of the per-seed paired differences):' in text
-    assert '- kNN CLS: **+0.25** (per seed: +1.00, -0.50; target +2.0: not read yet, 2 of 3 seeds)' in text
-    assert '- linear CLS: **+0.25** (per seed: +1.00, -0.50; target +1.5: not read yet, 2 of 3 seeds)' in text
-
-
-def test_dense_probe_bench_reuses_finished_probes_and_names_a_missing_checkpoint(tmp_path):
-    import json
-    from tools.benchmarks import dense_probe_bench
-    cache = tmp_path / 'runs' / 'dense_probe'
-    cache.mkdir(parents=True)
-    scores = {'cledi': (40.0, 44.0), 'mocov3': (39.0, 41.0), 'random': (30.0, 31.0)}
-    for method, values in scores.items():
-        for seed, miou in enumerate(values):
-            name = f'random_seed{seed}_s128' if method == 'random' else f'{method}_e3_seed{seed}_s128'
-            (cache / f'{name}.json').write_text(json.dumps(dict(mIoU=miou, iou_0=80.0, iou_1=miou - 20, pixel_acc=85.0)))
-    out = tmp_path / 'benchmarks.md'
-    dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '0', '1',
-                            '--out', str(out)])  # every probe is cached: nothing is recomputed
-    text = out.read_text()
-    assert '| CL-EDI | 42.00 ± 2.83 |' in text and 'per seed: +1.00, +3.00' in text
-    assert '**+2.00**' in text and 'target +2.0: not read yet, 2 of 3 seeds' in text
-    with pytest.raises(SystemExit, match='cledi_e3_seed2/epoch_3.pth'):
-        dense_probe_bench.main(['--work-root', str(tmp_path / 'runs'), '--epochs', '3', '--seeds', '2',
-                                '--out', str(out)])
-
-
-def test_dense_probe_bench_probes_the_in_domain_pretrainings_with_their_dumped_configs(tmp_path):
-    import json
-    from tools.benchmarks import dense_probe_bench
-    runs, out = tmp_path / 'runs', tmp_path / 'benchmarks.md'
-    (runs / 'dense_probe').mkdir(parents=True)
-    for method, miou in (('cledi', 45.0), ('mocov3', 44.0), ('random', 35.0)):
-        name = 'random_p8_seed0' if method == 'random' else f'pretrain_{method}_p8_seed0'
-        result = dict(mIoU=miou, iou_0=80.0, iou_1=miou - 20, pixel_acc=85.0)
-        (runs / 'dense_probe' / f'{name}_s192.json').write_text(json.dumps(result))
-    dense_probe_bench.main(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '0', '--out', str(out)])
-    text = out.read_text()
-    assert '<!-- dense-probe-pennfudan:start -->' in text and 'resized to 192 px' in text
-    assert '| CL-EDI | 45.00 |' in text and 'per seed: +1.00' in text
-    args = dense_probe_bench.parse_args(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '1'])
-    assert dense_probe_bench.checkpoint_of(args, 'mocov3', 1).endswith('pretrain_mocov3_p8_seed1/epoch_100.pth')
-    with pytest.raises(SystemExit, match='pennfudan_transfer.py --work-root .* --seeds 1'):
-        dense_probe_bench.main(['--pretrain', 'pennfudan', '--work-root', str(runs), '--seeds', '1',
-                                '--out', str(out)])
-    run_dir = runs / 'pretrain_cledi_p8_seed1'
-    run_dir.mkdir()
-    (run_dir / 'cledi_p8.py').write_text('# dumped by the Runner\n')
-    assert dense_probe_bench.config_of(args, 'random', 1) == str(run_dir / 'cledi_p8.py')
-
-
-def test_pennfudan_transfer_reads_finished_seeds_and_resumes_an_interrupted_one(tmp_path, monkeypatch):
-    """Finished runs are read, not re-run; an interrupted run is resumed (--resume); the table has mean ± std over
-    seeds and the two targets' verdicts."""
-    import json
-    from cledi.benchmarks import common
-    from tools.benchmarks import pennfudan_transfer as bench
-    work_root = tmp_path / 'runs'
-    base = ['--work-root', str(work_root), '--epochs', '2', '--seeds', '0', '1', '--pretrain', 'cifar10',
-            '--pretrain-root', str(tmp_path / 'pt'), '--pretrain-epochs', '3', '--out', str(tmp_path / 'b.md')]
-    args = bench.parse_args(base)
-    bbox = {'random init': (10.0, 12.0), 'MoCo v3': (15.0, 14.0), 'CL-EDI': (16.0, 18.0)}
-    for name, values in bbox.items():
-        if name != 'random init':
-            for seed in (0, 1):
-                checkpoint = tmp_path / 'pt' / f'{bench.METHOD_OF[name]}_e3_seed{seed}' / 'epoch_3.pth'
-                checkpoint.parent.mkdir(parents=True)
-                checkpoint.touch()
-        for seed, value in enumerate(values):
-            work_dir = tmp_path / bench.finetune_dir(args, name, seed)
-            (work_dir / 'run' / 'vis_data').mkdir(parents=True)
-            (work_dir / 'epoch_2.pth').touch()
-            (work_dir / 'wall_time.txt').write_text('600\n')
-            metrics = {'coco/bbox_mAP': value / 100, 'coco/bbox_mAP_50': 0.5, 'coco/segm_mAP': value / 200,
-                       'coco/segm_mAP_50': 0.4}
-            (work_dir / 'run' / 'vis_data' / 'scalars.json').write_text(json.dumps(metrics) + '\n')
-    commands = []
-    monkeypatch.setattr(common, 'train', commands.append)
-    rows = bench.main(base)  # every run is finished: nothing is started
-    assert commands == [] and [r['bbox_mAP'] for r in rows['CL-EDI']] == pytest.approx([16.0, 18.0])
-    text = (tmp_path / 'b.md').read_text()
-    assert '| CL-EDI | 17.0 ± 1.4 |' in text and '| 16.0, 18.0 |' in text and '10.0 min' in text
-    # one rule, paired per seed: CL-EDI - random init +6.0 (6.0, 6.0); CL-EDI - MoCo v3 +2.5 (+1.0, +4.0)
-    assert ('bbox mAP: CL-EDI - random init **+6.0** (per seed: +6.0, +6.0; target +0.0: not read yet, 2 of 3 seeds); '
-            'CL-EDI - MoCo v3 **+2.5** (per seed: +1.0, +4.0; target +0.0: not read yet, 2 of 3 seeds).') in text
-
-    # a mean lead with a negative seed is not reached (the old rule said "reached" from the mean alone)
-    values = tmp_path / 'values.json'
-    values.write_text(json.dumps({'source': 'test', 'random init': {'bbox_mAP': [1, 1, 1], 'segm_mAP': [1, 1, 1]},
-                                  'MoCo v3': {'bbox_mAP': [10, 10, 10], 'segm_mAP': [1, 1, 1]},
-                                  'CL-EDI': {'bbox_mAP': [12, 9, 12], 'segm_mAP': [1, 1, 1]}}))
-    lines = bench.main(base + ['--verdicts', str(values)])
-    assert lines[-2] == ('- bbox mAP: CL-EDI - random init **+10.0** (per seed: +11.0, +8.0, +11.0; target +0.0: '
-                         'reached); CL-EDI - MoCo v3 **+1.0** (per seed: +2.0, -1.0, +2.0; target +0.0: not reached).')
-    assert 'segm mAP: CL-EDI - random init **+0.0** (per seed: +0.0, +0.0, +0.0; target +0.0: not reached)' in lines[-1]
-
-    interrupted = tmp_path / bench.finetune_dir(args, 'CL-EDI', 1)
-    (interrupted / 'epoch_2.pth').rename(interrupted / 'epoch_1.pth')  # killed after epoch 1
-    bench.main(base)  # the stand-in for training leaves the old metrics in place
-    [command] = commands
-    assert '--resume' in command and str(interrupted) in command
-    assert 'model.backbone.init_cfg.checkpoint=' + osp.join(str(tmp_path / 'pt'), 'cledi_e3_seed1', 'epoch_3.pth') \
-        in command
-
-
 def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_root):
     pytest.importorskip('mmcv.ops', reason="mmcv's compiled ops are not installed (bash tools/install.sh --detection)")
     from tools.benchmarks import roi_align_speed
@@ -209,77 +80,29 @@ def test_roi_align_speed_times_three_implementations_of_one_function(pennfudan_r
         roi_align_speed.main(['--no-write', '--data-root', '/nonexistent'])
 
 
-def test_lowdata_finetune_reads_finished_runs_resumes_an_interrupted_one_and_pairs_seeds(tmp_path, monkeypatch,
-                                                                                           cifar10_root):
-    import json
-    from cledi.benchmarks import common
-    from tools.benchmarks import lowdata_finetune as bench
-    runs, out = tmp_path / 'runs', tmp_path / 'b.md'
-    base = ['--work-root', str(runs), '--epochs', '3', '--seeds', '0', '1', '--finetune-epochs', '4',
-            '--data-root', cifar10_root, '--out', str(out)]
-    with pytest.raises(SystemExit, match=r'cledi_e3_seed0/epoch_3.pth.*lowdata_knn.py --work-root .* --seeds 0'):
-        bench.main(base)  # no pre-training yet: named before anything is fine-tuned
-    args = bench.parse_args(base)
-    top1 = {'random': (50.0, 51.0), 'mocov3': (60.0, 62.0), 'cledi': (61.0, 62.5)}
-    for init, values in top1.items():
-        for seed, value in enumerate(values):
-            if init != 'random':
-                checkpoint = runs / f'{init}_e3_seed{seed}' / 'epoch_3.pth'
-                checkpoint.parent.mkdir(parents=True)
-                checkpoint.touch()
-            work_dir = tmp_path / bench.finetune_dir(args, init, seed)
-            (work_dir / 'run' / 'vis_data').mkdir(parents=True)
-            (work_dir / 'epoch_4.pth').touch()
-            (work_dir / 'wall_time.txt').write_text('300\n')
-            records = [{'accuracy/top1': value - 5, 'accuracy/top5': 90.0, 'step': 2},  # not the last epoch
-                       {'accuracy/top1': value, 'accuracy/top5': 95.0, 'step': 4}]
-            (work_dir / 'run' / 'vis_data' / 'scalars.json').write_text('\n'.join(map(json.dumps, records)) + '\n')
-    commands = []
-    monkeypatch.setattr(common, 'train', commands.append)
-    rows = bench.main(base)  # every run is finished: nothing is started
-    assert commands == [] and [r['top1'] for r in rows['cledi']] == [61.0, 62.5]
-    text = out.read_text()
-    assert '<!-- lowdata-finetune:start -->' in text and '| CL-EDI | 61.75 ± 1.06 | 95.00 ± 0.00 | 61.00, 62.50 | 5.0 min |' in text
-    assert ('CL-EDI - MoCo v3, top-1: **+0.75** (per seed: +1.00, +0.50; target +1.0: not read yet, 2 of 3 seeds).'
-            in text)
-
-    interrupted = tmp_path / bench.finetune_dir(args, 'mocov3', 1)
-    (interrupted / 'epoch_4.pth').rename(interrupted / 'epoch_2.pth')  # killed after epoch 2
-    with pytest.raises(SystemExit, match='random_seed0_ft4_val has no accuracy after epoch 4'):
-        bench.main([*base, '--val'])  # the held-out split is a new set of runs; the stand-in trains nothing
-    [command] = commands
-    assert 'val_dataloader.dataset.data_prefix=train' in command and '--resume' not in command
-    assert 'model.backbone.init_cfg.checkpoint=None' in command
-    commands.clear()
-    bench.main(base)  # the stand-in for training leaves the old records in place
-    [command] = commands
-    assert '--resume' in command and str(interrupted) in command
-    assert 'model.backbone.init_cfg.checkpoint=' + str(runs / 'mocov3_e3_seed1' / 'epoch_3.pth') in command
-
-
 def test_the_readme_table_is_copied_from_the_generated_sections(tmp_path):
-    """Every cell of the README's results table comes from a generated section: the mean ± std cells and the
-    paired gap with its verdict."""
+    """Every cell of the README's results table comes from the regime's generated section: the mean ± std cells
+    (their per-seed brackets dropped) and the paired gap with its verdict; momentum-encoder rows stay out."""
     from cledi.benchmarks.readme import write_readme
     benchmarks = tmp_path / 'benchmarks.md'
-    benchmarks.write_text('''<!-- lowdata-finetune:start -->
-## Fine-tuning
+    benchmarks.write_text('''<!-- campaign-regime:start -->
+## The long low-data regime
 
-| initialisation | top-1 | top-5 | per seed (top-1) | fine-tune wall time (median) |
-|---|---|---|---|---|
-| random init | 49.38 ± 0.18 | 92.27 ± 0.06 | 49.28, 49.27, 49.59 | 34.4 min |
-| CL-EDI | 50.45 ± 0.12 | 92.56 ± 0.20 | 50.32, 50.51, 50.53 | 12.9 min |
-| MoCo v3 | 49.91 ± 0.61 | 92.22 ± 0.15 | 49.43, 50.60, 49.69 | 13.3 min |
+| measure | random init | MoCo v3 | CL-EDI | CL-EDI - MoCo v3 (paired) | MoCo v3 - random init (paired) |
+|---|---|---|---|---|---|
+| fine-tune top-1 | 49.39 ± 0.23 (49.50, 49.55, 49.13) | 58.90 ± 0.13 (59.14, 58.97, 58.25) | 59.97 ± 0.38 (60.58, 59.93, 59.07) | **+1.07** (per seed: +1.44, +0.96, +0.82; target +1.0: reached) | **+9.51** (per seed: +9.64, +9.42, +9.12) |
+| momentum encoder: CLS kNN | 30.00 (30.00, 30.00, 30.00) | 50.00 (50.00, 50.00, 50.00) | 51.00 (51.00, 51.00, 51.00) | **+1.00** (per seed: +1.00, +1.00, +1.00) | n/a |
 
-CL-EDI - MoCo v3, top-1: **+0.55** (per seed: +0.89, -0.09, +0.84; target +1.0: not reached).
-<!-- lowdata-finetune:end -->
+Seeds 0, 1, 2 (paired: seed s pre-trains every method and fine-tunes every initialisation)
+<!-- campaign-regime:end -->
 ''')
     readme = tmp_path / 'README.md'
     readme.write_text('# x\n<!-- results:start -->\nold\n<!-- results:end -->\nrest\n')
     write_readme(str(readme), str(benchmarks))
     text = readme.read_text()
-    assert ('| fine-tune top-1 (30 epochs), test | 49.38 ± 0.18 | 49.91 ± 0.61 | 50.45 ± 0.12 | +0.55 (+0.89, -0.09, '
-            '+0.84), +1.0: **not reached** | `lowdata-finetune` |') in text
+    assert ('| fine-tune top-1 | 49.39 ± 0.23 | 58.90 ± 0.13 | 59.97 ± 0.38 | **+1.07** (per seed: +1.44, +0.96, '
+            '+0.82; target +1.0: reached) | `campaign-regime` |') in text
+    assert 'momentum encoder' not in text
     assert 'old' not in text and text.endswith('<!-- results:end -->\nrest\n')
 
 
@@ -349,7 +172,8 @@ def test_the_readme_moves_to_the_regime_rows_only_with_three_seeds():
             '', f'Seeds {seeds} (paired: seed s pre-trains every method)', '<!-- campaign-regime:end -->'])
 
     block = results_block(regime('0'))
-    assert block.startswith('The 12-epoch low-data regime') and 'has 1 of 3 seeds so far' in block
+    assert block == ('The long low-data regime (campaign `regime` of docs/benchmarks.md, part 0) has 1 of 3 seeds '
+                     'so far; its table appears here at 3.')
     block = results_block(regime('0, 1, 2'))
     assert block.startswith('The long low-data regime')
     assert '| CLS kNN top-1 | 30.00 | 51.00 | 52.00 | **+1.00** (per seed: +1.00) | `campaign-regime` |' in block
@@ -369,7 +193,8 @@ def test_the_readme_says_which_targets_the_table_reaches():
 
 
 def test_step_cost_pairs_each_design_with_the_baseline_that_has_its_views():
-    """Two-view designs against MoCo v3, local-crop designs against MoCo v3 with the same two local views."""
+    """Two-view designs against MoCo v3, local-crop designs against MoCo v3 with the same two local views: the
+    baselines declared with the methods."""
     from tools.benchmarks.step_cost import BASELINE, CONFIGS
     assert BASELINE == {'cledi': 'mocov3', 'shared-head': 'mocov3', 'cls-pool': 'mocov3',
                         'local-cls': 'mocov3-mc2', 'local-region': 'mocov3-mc2'}

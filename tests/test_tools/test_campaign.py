@@ -23,7 +23,7 @@ def tiny_campaign(tmp_path, cifar10_root, cifar10_subset):
     """The multi-crop twins shrunk to unit size (2 epochs of 8 iterations), kNN evaluations only."""
     configs = {method: write_tiny_config(tmp_path / f'{method}.py', cifar10_root, cifar10_subset, max_epochs=2,
                                          base=base, model=dict(TINY_CLEDI_MODEL))
-               for method, base in (('mocov3', MC_MOCOV3), ('cledi', MC_CLEDI))}
+               for method, base in (('mocov3-mc2', MC_MOCOV3), ('cledi', MC_CLEDI))}
     campaign = cp.Campaign(configs=configs, epochs=(2, ), seeds=(0, ), split='val', evaluations=('knn', ),
                            options=('default_hooks.knn.interval=2', 'data_preprocessor.num_local_views=2'))
     return campaign, str(tmp_path / 'state'), str(tmp_path / 'results'), str(tmp_path / 'benchmarks.md')
@@ -40,10 +40,11 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
     process.wait()
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth')) and not osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
 
-    found = cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out)
+    found = cp.run_campaign('tiny', campaign, state, cifar10_root, results=results)
+    campaign_report.write_report('tiny', campaign, found, out)
     log = open(osp.join(work_dir, 'train.out')).read()
     assert 'resumed epoch: 1' in log  # MMEngine's resume message: continued from epoch 1, not started over
-    assert sorted(found) == ['cledi_e2_seed0', 'mocov3_e2_seed0', 'random_seed0']
+    assert sorted(found) == ['cledi_e2_seed0', 'mocov3-mc2_e2_seed0', 'random_seed0']
     for run in found.values():
         assert run['knn_val_online']['cls']['top1_k20'] > 0
     assert set(found['cledi_e2_seed0']) >= {'knn_val_online', 'knn_val_momentum', 'knn_curve', 'pretrain'}
@@ -54,23 +55,23 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
     done = {path: os.stat(path).st_mtime_ns for path in (osp.join(work_dir, 'knn_val_online.json'),
                                                          osp.join(work_dir, 'epoch_2.pth'))}
     # nothing left to do, also where nothing is recorded yet (another results folder): the run folders say so
-    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results + '-again', out=out) == found
+    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results + '-again') == found
     assert {path: os.stat(path).st_mtime_ns for path in done} == done
     # the tables come from the committed files alone
     assert cp.load_results('tiny', results) == found
     # on a fresh machine (run folders gone) the committed runs are not run again
     shutil.rmtree(state)
-    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results, out=out) == found
+    assert cp.run_campaign('tiny', campaign, state, cifar10_root, results=results) == found
     assert not osp.exists(work_dir)
     # unless the declaration changed since they were recorded
     changed = cp.Campaign(**{**campaign.__dict__, 'options': (*campaign.options, 'optim_wrapper.optimizer.lr=1e-3')})
-    with pytest.raises(cp.MismatchError, match=r'mocov3_e2_seed0.json was made with another options'):
-        cp.run_campaign('tiny', changed, state, cifar10_root, results=results, out=out)
+    with pytest.raises(cp.MismatchError, match=r'mocov3-mc2_e2_seed0.json was made with another options'):
+        cp.run_campaign('tiny', changed, state, cifar10_root, results=results)
 
 
 def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, tmp_path):
     campaign, state, _, _ = tiny_campaign
-    run = cp.Run('tiny', 'mocov3', 0, 2)
+    run = cp.Run('tiny', 'mocov3-mc2', 0, 2)
     work_dir = run.work_dir(state)
     os.makedirs(work_dir)
     open(osp.join(work_dir, 'epoch_1.pth'), 'wb').close()
@@ -80,7 +81,7 @@ def test_a_run_is_not_continued_on_another_engine(tiny_campaign, cifar10_root, t
         cp.pretrain(campaign, run, state, cifar10_root)
     # same engine, but the campaign's declaration changed since the run started
     with open(osp.join(work_dir, 'run.json'), 'w') as f:
-        json.dump(dict(cp.identity(), config=campaign.configs['mocov3'], epochs=2, seed=0,
+        json.dump(dict(cp.identity(), config=campaign.configs['mocov3-mc2'], epochs=2, seed=0,
                        options=['optim_wrapper.optimizer.lr=6e-4']), f)
     with pytest.raises(cp.MismatchError, match=r"made with another options .*lr=6e-4.*delete it"):
         cp.pretrain(campaign, run, state, cifar10_root)
@@ -178,13 +179,14 @@ def test_the_declared_campaigns_run_existing_configs_and_choose_on_val_only():
         cp.Campaign(configs={'a': 'a.py'}, epochs=(1, ), pairs=(('c', 'a'), ))
 
 
-@pytest.mark.parametrize('config', [
-    osp.join(REPO_ROOT, 'configs', 'mocov3', 'mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py'),  # MMPretrain
-    MC_MOCOV3,  # cledi.CLEDI without a detail branch
+@pytest.mark.parametrize('method,config', [
+    ('mocov3', osp.join(REPO_ROOT, 'configs', 'mocov3', 'mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py')),
+    ('mocov3-mc2', MC_MOCOV3),  # cledi.CLEDI without a detail branch
 ])
-def test_the_momentum_checkpoint_holds_the_momentum_backbone(config, tmp_path):
+def test_the_momentum_checkpoint_holds_the_momentum_backbone(method, config, tmp_path):
     """MMPretrain's MoCo v3 keeps its momentum backbone as ``momentum_encoder.module.0.*``, cledi as
-    ``momentum_encoder.backbone.*``: both become a ``backbone.*`` checkpoint the evaluation tools load strictly."""
+    ``momentum_encoder.backbone.*`` (each method's declared ``teacher_prefix``): both become a ``backbone.*``
+    checkpoint the evaluation tools load strictly."""
     import torch
 
     from cledi.apis import build_model, init_model, load_config
@@ -193,7 +195,7 @@ def test_the_momentum_checkpoint_holds_the_momentum_backbone(config, tmp_path):
         for parameter in model.momentum_encoder.parameters():
             parameter.add_(1.0)
     torch.save(dict(state_dict=model.state_dict()), tmp_path / 'epoch_1.pth')
-    loaded = init_model(load_config(config), cp.momentum_checkpoint(str(tmp_path), 1))
+    loaded = init_model(load_config(config), cp.momentum_checkpoint(str(tmp_path), 1, method))
     momentum = getattr(model.momentum_encoder, 'backbone', None) or model.momentum_encoder.module[0]
     for name, value in momentum.state_dict().items():
         assert torch.equal(loaded.backbone.state_dict()[name], value), name
@@ -202,7 +204,7 @@ def test_the_momentum_checkpoint_holds_the_momentum_backbone(config, tmp_path):
 def test_a_checkpoint_without_a_momentum_backbone_is_refused(tmp_path):
     import torch
     torch.save(dict(state_dict={'backbone.cls_token': torch.zeros(1)}), tmp_path / 'epoch_1.pth')
-    with pytest.raises(ValueError, match='has no momentum backbone'):
+    with pytest.raises(ValueError, match='has no teacher backbone'):
         cp.momentum_checkpoint(str(tmp_path), 1)
     assert not (tmp_path / 'momentum.pth').exists()
 

@@ -64,8 +64,10 @@ def main(argv=None):
     if args.report_only:
         print(write_report(args.name, campaign, load_results(args.name, args.results), args.out))
         return
-    run_campaign(args.name, campaign, args.state, args.data_root, args.allow_mismatch, args.parallel, args.status,
-                 args.results, args.out)
+    results = run_campaign(args.name, campaign, args.state, args.data_root, args.allow_mismatch, args.parallel,
+                           args.status, args.results)
+    if not args.status:
+        write_report(args.name, campaign, results, args.out)
 
 
 if __name__ == '__main__':

@@ -31,7 +31,8 @@ import subprocess
 import sys
 import time
 
-from cledi.benchmarks import MODELS, ROOT, default_data_root, load_config, machine, write_section
+from cledi.benchmarks import ROOT, default_data_root, load_config, machine, write_section
+from cledi.benchmarks.methods import config as method_config
 
 VARIANTS = {  # name: (precision, attention kernel, allocator, AdamW, text)
     'before': ('bf16', 'sdpa', 'default', 'foreach', 'bf16, fused SDPA kernel, default allocator (A: before)'),
@@ -54,7 +55,7 @@ def parse_args(argv=None):
     parser.add_argument('--iters', type=int, default=6, help='timed iterations per variant and round')
     parser.add_argument('--warmup', type=int, default=3, help='untimed iterations per variant and round')
     parser.add_argument('--variants', nargs='+', choices=sorted(VARIANTS), default=DEFAULT_VARIANTS)
-    parser.add_argument('--model', choices=sorted(MODELS), default='vit-mini-p4')
+    parser.add_argument('--model', choices=('vit-mini-p4', 'vit-s-p4'), default='vit-mini-p4')
     parser.add_argument('--config', help="a pre-training config to measure instead of --model's CL-EDI config")
     parser.add_argument('--data-root', default=default_data_root('cifar10'))
     parser.add_argument('--out', default='docs/benchmarks.md')
@@ -66,7 +67,7 @@ def parse_args(argv=None):
 
 
 def config_path(args) -> str:
-    return args.config or MODELS[args.model]['cledi']
+    return args.config or method_config('cledi', args.model)
 
 
 def build(args, variant, precision=None):

@@ -23,16 +23,13 @@ import sys
 import time
 
 from cledi.apis import tool_parser
-from cledi.benchmarks.campaign import CAMPAIGNS, SCREENED
-from cledi.benchmarks.common import NAMES, ROOT, default_data_root, load_config, machine
+from cledi.benchmarks.common import ROOT, default_data_root, load_config, machine
+from cledi.benchmarks.methods import METHODS, label
 from cledi.benchmarks.report import write_section
 
-# the methods of the detail screening (configs/ablations/*_<design>.py and both baselines)
-CONFIGS = SCREENED
-# design -> the baseline with the same views: its first pair in the screening
-BASELINE = {}
-for _design, _baseline in CAMPAIGNS['detail-screen'].pairs:
-    BASELINE.setdefault(_design, _baseline)
+# every declared method with a ViT-mini config, and each design's declared baseline (the same views)
+CONFIGS = {method: entry.configs['vit-mini-p4'] for method, entry in METHODS.items() if 'vit-mini-p4' in entry.configs}
+BASELINE = {method: METHODS[method].baseline for method in CONFIGS if METHODS[method].baseline in CONFIGS}
 # the step-time target of each comparison: the default's (docs/method.md), and the tied designs' (issue 22)
 TARGET = {'cledi': 1.05}
 DESIGN_TARGET = 1.10
@@ -127,7 +124,7 @@ def main(argv=None):
             out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
             result = json.loads(out.strip().splitlines()[-1])
             results[method].append(result)
-            print(f'[round {round_index + 1}/{args.rounds}] {NAMES.get(method, method)}: '
+            print(f'[round {round_index + 1}/{args.rounds}] {label(method)}: '
                   f'{args.batch_size / result["step_s"]:.1f} img/s, peak +{result["peak_mib"]:.0f} MiB', flush=True)
     step = {m: statistics.median(r['step_s'] for r in rs) for m, rs in results.items()}
     peak = {m: statistics.median(r['peak_mib'] for r in rs) for m, rs in results.items()}
@@ -156,12 +153,12 @@ def main(argv=None):
             time_ratio = statistics.median(time_ratios)
             memory_ratio = statistics.median(d['peak_mib'] / b['peak_mib'] for b, d in zip(results[base], results[m]))
             target = TARGET.get(m, DESIGN_TARGET)
-            cells[0] = NAMES.get(base, base)
+            cells[0] = label(base)
             cells[4] = (f'**{time_ratio:.3f}** (target <= {target:.2f}: {"met" if time_ratio <= target else "not met"}'
                         '; per round ' + ', '.join(f'{r:.3f}' for r in time_ratios) + ')')
             cells[5] = (f'{memory_ratio:.3f} (target <= {MEMORY_TARGET:.2f}: '
                         f'{"met" if memory_ratio <= MEMORY_TARGET else "not met"})')
-        lines.append(f'| {NAMES.get(m, m)} | ' + ' | '.join(cells) + ' |')
+        lines.append(f'| {label(m)} | ' + ' | '.join(cells) + ' |')
     if args.designs == ['cledi']:
         section, title = 'step-cost', 'Training-step cost, CL-EDI vs MoCo v3 (CPU)'
     else:

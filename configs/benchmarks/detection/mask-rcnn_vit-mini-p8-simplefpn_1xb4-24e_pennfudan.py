@@ -8,7 +8,7 @@
 #       --data-root ../shared/data/pennfudan \
 #       --cfg-options model.backbone.init_cfg.checkpoint=PRETRAINING_CHECKPOINT.pth
 # Pre-trained backbones for it: patch 8 at 96x96 on the Penn-Fudan training images
-# (tools/benchmarks/pennfudan_transfer.py, its default --pretrain pennfudan).
+# (the retired tools/benchmarks/pennfudan_transfer.py of commit 2c083a4, its default --pretrain pennfudan).
 _base_ = ['./mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py']
 
 model = dict(
