@@ -344,8 +344,8 @@ def evaluation_tasks(campaign: Campaign, run: Run, state: str) -> List[Tuple[str
     work_dir = run.work_dir(state)
     config = campaign.configs.get(run.method) or next(iter(campaign.configs.values()))
     checkpoints = {'online': 'random' if run.method == RANDOM else osp.join(work_dir, f'epoch_{run.epochs}.pth')}
-    if run.method != RANDOM:
-        checkpoints['momentum'] = 'momentum'  # made from the final checkpoint when its turn comes
+    if run.method != RANDOM and getattr(METHODS.get(run.method), 'teacher_prefix', '') is not None:
+        checkpoints['momentum'] = 'momentum'  # the teacher's, made from the final checkpoint when its turn comes
     tasks = []
     for encoder, checkpoint in checkpoints.items():
         if 'knn' in campaign.evaluations:

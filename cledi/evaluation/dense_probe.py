@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from cledi.models.backbones.vit import split_tokens
+from cledi.models.backbones.vit import split_tokens, unmasked_outputs
 from cledi.utils.errors import MissingInputError
 
 
@@ -61,7 +61,7 @@ def load_instance_masks(ann_file: str, size: int) -> Tuple[List[str], torch.Tens
 @torch.no_grad()
 def token_grid(backbone: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     """(B, 3, H, W) normalised images -> the last block's patch tokens as a (B, C, h, w) grid."""
-    tokens = backbone(inputs)[-1]
+    tokens = unmasked_outputs(backbone, inputs)[-1]
     if tokens.dim() != 3:
         raise ValueError(f"the backbone returns shape {tuple(tokens.shape)}, not token sequences; build it with "
                          "out_type='raw'")

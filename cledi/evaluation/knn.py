@@ -12,6 +12,7 @@ from mmengine.registry import DATASETS, FUNCTIONS
 from torch.utils.data import DataLoader
 
 from cledi.evaluation.linear import linear_probe_accuracy
+from cledi.models.backbones.vit import unmasked_outputs
 from cledi.models.necks.token_pool import FEATURE_TYPES, check_feature_type, pool_tokens
 
 
@@ -78,7 +79,7 @@ def backbone_features(backbone: nn.Module, inputs: torch.Tensor, feature: str = 
     Accepts backbones with ``out_type='raw'`` (B, 1 + N, C) or ``'cls_token'`` (B, C) (``feature='cls'`` only).
     """
     check_feature_type(feature)
-    out = backbone(inputs)[-1]
+    out = unmasked_outputs(backbone, inputs)[-1]
     if out.dim() == 2:
         if feature != 'cls':
             raise ValueError(f"feature '{feature}' needs patch tokens, but the backbone returns only the CLS token; "

@@ -197,5 +197,6 @@ def test_step_cost_pairs_each_design_with_the_baseline_that_has_its_views():
     baselines declared with the methods."""
     from tools.benchmarks.step_cost import BASELINE, CONFIGS
     assert BASELINE == {'cledi': 'mocov3', 'shared-head': 'mocov3', 'cls-pool': 'mocov3',
-                        'local-cls': 'mocov3-mc2', 'local-region': 'mocov3-mc2'}
+                        'local-cls': 'mocov3-mc2', 'local-region': 'mocov3-mc2', 'dino': 'mocov3', 'ibot': 'mocov3',
+                        'mae': 'mocov3', 'dino-detail': 'dino'}
     assert CONFIGS['local-cls'].endswith('_local-cls.py') and 'mc2x16' in CONFIGS['mocov3-mc2']

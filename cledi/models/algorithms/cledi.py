@@ -125,7 +125,8 @@ class CLEDI(BaseSelfSupervisor):
                              f'{type(inputs).__name__} of length {len(inputs) if isinstance(inputs, (list, tuple)) else 1})')
         teacher = self.momentum_encoder
         teacher.before_loss(self.key_modules())
-        online = encode_views(self.backbone, inputs)
+        masked = None if self.detail is None else self.detail.student_masks(inputs[:2], self.backbone.patch_size)
+        online = encode_views(self.backbone, inputs, *(masked or ()))
         momentum = teacher.encode(inputs[:2])
         with torch.no_grad():
             keys = [teacher['neck']((momentum.cls(view), ))[0] for view in range(2)]
@@ -136,7 +137,7 @@ class CLEDI(BaseSelfSupervisor):
         part_momentum = {name: teacher[f'detail_{name}'] for name in self.detail.key_modules()}
         global_space = GlobalSpace(self.neck, self.head, teacher['neck'])
         detail = self.detail(DetailInputs(online, momentum, part_momentum, global_space, self.geometry(data_samples),
-                                          teacher.progress, need_vectors=self.cross is not None))
+                                          teacher.progress, self.cross is not None, masked and masked[0]))
         losses.update(detail.losses)
         if self.cross is not None:
             losses.update(self.cross(queries, keys, self.head, detail, teacher.progress))

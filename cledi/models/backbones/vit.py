@@ -1,4 +1,5 @@
 """Vision Transformer with MoCo v3 conventions, shared by CL-EDI, the MoCo v3 baseline and detection transfer."""
+import inspect
 import math
 from typing import Dict, Optional, Sequence, Tuple, Union
 
@@ -15,6 +16,14 @@ from cledi.utils.checkpoint import load_backbone_strict
 def split_tokens(tokens: torch.Tensor, num_extra_tokens: int = 1) -> Tuple[torch.Tensor, torch.Tensor]:
     """The one place that knows the raw token layout: (B, 1 + N, C) -> CLS token (B, C), patch tokens (B, N, C)."""
     return tokens[:, 0], tokens[:, num_extra_tokens:]
+
+
+def unmasked_outputs(backbone: nn.Module, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+    """A ViT's outputs on whole images. A masked-image backbone masks by default (MMPretrain's ``MAEViT``:
+    ``forward(x, mask=True)``); it is asked not to, so its features are those of its encoder on the full image."""
+    if 'mask' in inspect.signature(backbone.forward).parameters:
+        return backbone(inputs, mask=None)
+    return backbone(inputs)
 
 
 @MODELS.register_module()
@@ -145,6 +154,25 @@ class ViT(VisionTransformer):
                     nn.init.zeros_(module.bias)
         if self.cls_token is not None:
             nn.init.normal_(self.cls_token, std=1e-6)
+
+    def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None,
+                mask_token: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, ...]:
+        """MMPretrain's forward; with ``mask`` (B, N) bool, the patch embeddings it marks are replaced by
+        ``mask_token`` (C,) before the position embedding is added (BEiT's and iBOT's masked image input). The token
+        belongs to the caller (e.g. iBOT's detail part), so a backbone checkpoint is the same with or without it."""
+        if mask is None:
+            return super().forward(x)
+
+        def replace(module, args, output):
+            tokens, resolution = output  # (B, N, C)
+            weight = mask.flatten(1).unsqueeze(-1).to(tokens.dtype)
+            return tokens * (1 - weight) + mask_token.reshape(1, 1, -1).to(tokens.dtype) * weight, resolution
+
+        handle = self.patch_embed.register_forward_hook(replace)
+        try:
+            return super().forward(x)
+        finally:
+            handle.remove()
 
     def get_layer_depth(self, param_name: str, prefix: str = '') -> Tuple[int, int]:
         """Depth of a parameter for layer-wise lr decay: stem (patch / position embedding, CLS) = 0, block i =

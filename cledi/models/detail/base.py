@@ -38,6 +38,8 @@ class DetailInputs:
             of the views, when the data path records them (``cledi.MultiViewPreprocessor``); else None.
         progress (float): Fraction of training done, in [0, 1].
         need_vectors (bool): A cross-level part will contrast the part's whole-view detail vectors.
+        masks (list, optional): Per global view, the (B, N) bool mask of the patches the student saw masked (from
+            the part's :meth:`DetailPart.student_masks`); None when nothing was masked.
     """
     online: EncodedViews
     momentum: EncodedViews
@@ -46,6 +48,7 @@ class DetailInputs:
     geometry: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
     progress: float = 1.0
     need_vectors: bool = False
+    masks: Optional[List[Optional[torch.Tensor]]] = None
 
 
 class DetailOutput(NamedTuple):
@@ -102,6 +105,11 @@ class DetailPart(BaseModule):
         if getattr(self, 'backbone', None) is not None:
             modules['backbone'] = self.backbone
         return modules
+
+    def student_masks(self, views: List[torch.Tensor], patch_size: int):
+        """Masks of the student's global views: None (no masking), or ``(masks, mask_token)`` with a (B, N) bool
+        mask or None per global view and the (C,) token the ViT puts in place of the masked patch embeddings."""
+        return None
 
     def embedding(self, inputs: 'DetailInputs') -> Tuple[nn.Module, nn.Module, nn.Module]:
         """The projector, head and momentum projector the part embeds its vectors with: its own, or the global ones

@@ -1,6 +1,6 @@
 """The views of a batch through one ViT: tokens per view, with their patch grids."""
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -34,9 +34,11 @@ class EncodedViews:
         return self.outs[view][index][:, self.num_extra_tokens:]
 
 
-def encode_views(backbone: nn.Module, views: List[torch.Tensor]) -> EncodedViews:
+def encode_views(backbone: nn.Module, views: List[torch.Tensor], masks: Optional[List[Optional[torch.Tensor]]] = None,
+                 mask_token: Optional[torch.Tensor] = None) -> EncodedViews:
     """Views (B, 3, H_v, W_v) through one ViT (raw token outputs); the local views (after the two global ones) of
-    one size go through it as one batch, then are split per view."""
+    one size go through it as one batch, then are split per view. ``masks``: per global view, None or a (B, N) bool
+    mask of the patch embeddings the ViT replaces by ``mask_token`` (iBOT's masked student views)."""
     outs = [None] * len(views)
     sizes = {}
     for index, view in enumerate(views):
@@ -48,7 +50,9 @@ def encode_views(backbone: nn.Module, views: List[torch.Tensor]) -> EncodedViews
                 outs[index] = tuple(out.chunk(len(indices))[offset] for out in batched)
         else:
             for index in indices:
-                outs[index] = tuple(backbone(views[index]))
+                mask = masks[index] if masks is not None and index < len(masks) else None
+                outs[index] = tuple(backbone(views[index]) if mask is None else
+                                    backbone(views[index], mask=mask, mask_token=mask_token))
     patch = backbone.patch_size
     grids = [(view.shape[-2] // patch, view.shape[-1] // patch) for view in views]
     return EncodedViews(list(views), outs, grids, backbone.num_extra_tokens)

@@ -24,3 +24,7 @@ imagenet_views = [
     dict(view, size=224, crop_scale=(0.08, 1.0), blur_prob=1.0),
     dict(view, size=224, crop_scale=(0.08, 1.0), blur_prob=0.1, solarize_prob=0.2),
 ]
+# DINO's multi-crop as Gani et al.'s small-data DINO (BMVC 2022, train_ssl.py): two global views of 50-100 % of the
+# image and local views of half the size (16 px here) of 20-40 %, with this file's photometric recipe
+dino_views = [dict(view, crop_scale=(0.5, 1.0)), dict(view, crop_scale=(0.5, 1.0), solarize_prob=0.2)]
+dino_local_view = dict(view, size=16, crop_scale=(0.2, 0.4))
