@@ -154,3 +154,35 @@ def test_an_alternative_method_trains_the_same_encoder_on_the_same_images(method
 
     assert encoder(other) == encoder(mocov3)
     assert images(other) == images(mocov3)
+
+
+def monitored_files(cfg, loader: str):
+    """The images a kNN loader of a config reads: (split, file) pairs of its list (and indices) in the shared data
+    (the CIFAR-10 folder copy), or the sklearn digits split."""
+    from .conftest import DATA_ROOT
+    dataset = cfg[loader]['dataset']
+    dataset = dataset.get('dataset', dataset)
+    if dataset['type'] == 'cledi.SklearnDigits':
+        return {('digits', dataset['split'])}
+    with open(osp.join(DATA_ROOT, 'cifar10', dataset['ann_file'])) as f:
+        lines = [line.split()[0] for line in f]
+    indices = dataset.get('indices')
+    chosen = range(len(lines)) if indices is None else range(indices) if isinstance(indices, int) else indices
+    return {(dataset['data_prefix'], lines[i]) for i in chosen}
+
+
+@pytest.mark.parametrize('path', [p for p in PRETRAIN_CONFIGS + SHARDED_CONFIGS],
+                         ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_the_knn_monitor_scores_queries_outside_its_bank(path):
+    """Every config's kNN monitor (and tools/knn_eval.py --split val) classifies images that are not in its bank,
+    and never the test split, so a kept best checkpoint is chosen without it."""
+    cfg = Config.fromfile(path)
+    knn = cfg.get('default_hooks', {}).get('knn')
+    if not knn or not cfg.get('knn_bank_dataloader'):
+        assert not cfg.get('knn_bank_dataloader'), 'a kNN bank without the monitor'
+        return  # no monitor (a folder of the user's images, Penn-Fudan, torchvision's download)
+    query = knn.get('query_dataloader', 'knn_query_dataloader')
+    assert query == 'knn_query_dataloader'
+    bank, queries = monitored_files(cfg, 'knn_bank_dataloader'), monitored_files(cfg, query)
+    assert queries and bank and not bank & queries
+    assert not any(split == 'test' for split, _ in queries)

@@ -1,10 +1,13 @@
 """Sharded training (FSDP) for CL-EDI through MMEngine's ``FlexibleRunner``, on GPUs and, for testing, on CPUs."""
 import contextlib
 import logging
+import os
+import os.path as osp
 
 import torch
 import torch.nn as nn
 from mmengine._strategy import FSDPStrategy as MMEngineFSDPStrategy
+from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 from mmengine.model import revert_sync_batchnorm
 from mmpretrain.models.backbones.vision_transformer import TransformerEncoderLayer
@@ -47,9 +50,9 @@ class FSDPStrategy(MMEngineFSDPStrategy):
       step on the gathered online weights (``cledi.CLEDI(teacher=dict(update='after_step'))``, run by
       ``cledi.CosineMomentumHook``). An EMA inside forward would read sharded weights, so a model whose teacher
       updates ``'in_loss'`` is refused with that fix in the message.
-    - Checkpoints hold the full state dict, written once by rank 0 (``state_dict_cfg='full'``), so kNN, the
-      converters and detection transfer read them like any other; pass ``state_dict_cfg='local'`` for sharded
-      per-rank files.
+    - Checkpoints hold the full state dict, written once by rank 0 (``state_dict_cfg='full'``), atomically (a
+      temporary file renamed over the target), so kNN, the converters and detection transfer read them like any
+      other; pass ``state_dict_cfg='local'`` for sharded per-rank files (written as MMEngine writes them).
     - Without a GPU (tests, debugging): FSDP on the CPU with gloo (``device_id='cpu'``), SyncBN reverted to BN.
     - Resuming restores everything but the optimizer moments, with a warning (see
       :meth:`load_optim_state_dict`; MMEngine 0.10.7's own call also fails with torch >= 2.1's argument order).
@@ -92,6 +95,24 @@ class FSDPStrategy(MMEngineFSDPStrategy):
         print_log(f'FSDP: the model is sharded in {units} units over {torch.distributed.get_world_size()} '
                   f'processes; kept whole on every process: {", ".join(ignored) or "nothing"}', logger='current')
         return wrapped
+
+    def save_checkpoint(self, filename: str, **kwargs) -> None:
+        """MMEngine's save, made atomic for full state dicts: rank 0 writes a temporary file beside ``filename``,
+        flushes it to disk and renames it over ``filename``, so a kill during the write leaves the previous file
+        whole (the promise of ``cledi.AtomicLocalBackend`` for every other runner). Sharded (``'local'``) state dicts
+        are folders of per-rank files, written as MMEngine writes them."""
+        if not self._is_full_state_dict():
+            return super().save_checkpoint(filename, **kwargs)
+        tmp_path = f'{filename}.{os.getpid()}.tmp'
+        try:
+            super().save_checkpoint(tmp_path, **kwargs)  # the full state dict, written by rank 0 only
+            if is_main_process():
+                with open(tmp_path, 'rb') as f:
+                    os.fsync(f.fileno())
+                os.replace(tmp_path, filename)
+        finally:
+            if osp.exists(tmp_path):
+                os.remove(tmp_path)
 
     def load_optim_state_dict(self, state_dict: dict) -> None:
         """Resume with fresh optimizer moments, and say so.

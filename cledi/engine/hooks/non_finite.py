@@ -12,6 +12,15 @@ class NonFiniteLossError(RuntimeError):
     """A training loss was NaN or Inf more often than the run allows."""
 
 
+def discard_gradients(wrapper) -> None:
+    """Drop the gradients accumulated so far in a step that will not be applied. MMEngine's DeepSpeed wrapper has
+    no ``zero_grad`` (it raises); its model is the DeepSpeed engine, whose own ``zero_grad`` clears them."""
+    if type(wrapper).__name__ == 'DeepSpeedOptimWrapper':
+        wrapper.model.zero_grad()
+    else:
+        wrapper.zero_grad()
+
+
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
     """Guard every optimizer update against a non-finite loss.
@@ -51,7 +60,7 @@ class NonFiniteLossHook(Hook):
             all_reduce(bad)  # a no-op in one process; keeps DDP ranks skipping together
             if bad.item() > 0:
                 self._bad_step = True
-                wrapper.zero_grad()
+                discard_gradients(wrapper)
                 return None
             return update_params(loss, *args, **kwargs)
 

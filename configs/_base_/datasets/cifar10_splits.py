@@ -3,3 +3,6 @@
 # class; the held-out **val** queries are files 0500-0999 of each class of `meta/train.txt` (5,000 images, outside
 # the low-data split), for every choice; the 10,000 test images are scored once per final configuration.
 val_indices = [label * 5000 + number for label in range(10) for number in range(500, 1000)]
+# the training split without the val queries (files 0000-0499 and 1000-4999 of each class, 45,000 images): what the
+# full-CIFAR-10 configs pre-train on, so their monitor's val queries stay outside the kNN bank
+train_indices = [label * 5000 + number for label in range(10) for number in range(5000) if not 500 <= number < 1000]
