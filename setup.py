@@ -24,7 +24,8 @@ setup(
     python_requires='>=3.9',
     # mmcv is not listed: `mmcv-lite` (pre-training) and `mmcv` with ops (detection) ship the same package, and pip
     # would install one over the other; pick one with the extras (or tools/install.sh [--detection]).
-    install_requires=['torch', 'torchvision'] + read_requirements('requirements/runtime.txt'),
+    # torch >= 2.6: MMEngine's own checkpoint loads (resume, init_cfg) rely on its weights_only=True default
+    install_requires=['torch>=2.6', 'torchvision'] + read_requirements('requirements/runtime.txt'),
     extras_require={
         'lite': read_requirements('requirements/lite.txt'),
         'det': read_requirements('requirements/detection.txt'),

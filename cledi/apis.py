@@ -8,6 +8,7 @@
 - :func:`run_tool`: runs a tool's ``main`` and turns bad input (:class:`cledi.utils.errors.InputError`) into
   ``error: <one line>`` and exit code 2, the traceback only with ``--debug``.
 """
+import logging
 import os
 import os.path as osp
 import sys
@@ -16,6 +17,7 @@ from typing import Callable, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
 
 from cledi.utils.config import merge_data_preprocessor, set_data_root
 from cledi.utils.errors import InputError, MissingInputError
@@ -109,7 +111,13 @@ def build_model(cfg: Config, seed: int = 0) -> nn.Module:
     except (TypeError, ValueError, KeyError) as error:
         raise InputError(f'the model of the config cannot be built ({error}); check the config\'s model keys and '
                          'the --cfg-options values') from error
-    model.init_weights()
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # MMEngine lists every parameter's initialisation at INFO: noise for a tool
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
     return model
 
 

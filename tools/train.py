@@ -16,12 +16,12 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.hooks import Hook
 from mmengine.runner import FlexibleRunner, Runner
 
 from cledi.apis import check_stack, load_config, run_tool
 from cledi.engine import (NonFiniteLossError, finish_distributed, prepare_runner_config, resume_checkpoint,
                           setup_device)
+from cledi.engine.console import HeldConsole
 from cledi.utils import InputError, MissingInputError, keep_freed_memory
 
 EXAMPLE = """example:
@@ -86,16 +86,6 @@ def build_config(args) -> Config:
     return prepare_runner_config(cfg)
 
 
-class TrainingStarted(Hook):
-    """Marks the end of the set-up: what fails before it is a config or input problem, not a training one."""
-
-    priority = 'HIGHEST'
-    started = False
-
-    def before_train(self, runner) -> None:
-        self.started = True
-
-
 def set_up_error(args, error: Exception) -> InputError:
     return InputError(f"'{args.config}' could not be set up for training ({type(error).__name__}: {error}); check "
                       "the config's keys and the --cfg-options values")
@@ -105,25 +95,25 @@ def main(argv=None):
     args = parse_args(argv)
     keep_freed_memory()  # ~1.3x faster CPU steps: activations reuse heap memory instead of page-faulting in again
     cfg = build_config(args)
-    try:
-        runner = (FlexibleRunner if cfg.get('strategy') else Runner).from_cfg(cfg)
-    except InputError:
-        raise
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
-        raise set_up_error(args, error) from error
-    started = TrainingStarted()
-    runner.register_hook(started)
-    try:
-        runner.train()
-    except NonFiniteLossError as error:
-        runner.logger.error(str(error))
-        raise SystemExit(f'error: {error}') from None
-    except (InputError, MissingInputError):
-        raise
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
-        if started.started:
+    with HeldConsole() as console:  # set-up output appears when training starts, never before a set-up error
+        try:
+            runner = (FlexibleRunner if cfg.get('strategy') else Runner).from_cfg(cfg)
+        except InputError:
             raise
-        raise set_up_error(args, error) from error
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise set_up_error(args, error) from error
+        runner.register_hook(console)
+        try:
+            runner.train()
+        except NonFiniteLossError as error:
+            runner.logger.error(str(error))
+            raise SystemExit(f'error: {error}') from None
+        except (InputError, MissingInputError):
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            if console.started:
+                raise
+            raise set_up_error(args, error) from error
     finish_distributed(exit_process=True)  # a multi-process run ends here (see its docstring)
 
 

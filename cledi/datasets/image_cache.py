@@ -21,11 +21,12 @@ class DecodedImageCache(Dataset):
     For datasets that fit in memory (CIFAR, Tiny-ImageNet-sized folders): the first use decodes every image
     listed by the wrapped dataset (MMCV's decoder, BGR, as ``LoadImageFromFile``) into
     ``cache_dir/<name>-<key>.npy``; every later epoch, loader worker and run reads the array through the page
-    cache. The key is a hash of the annotation file's contents, of ``image_size`` and of every image's path, size
-    and modification time, so a changed annotation file, list or image file (replaced in place, even with the
-    same size) builds a new cache, and an unchanged one is reused across runs. Stating the files costs ~0.1 s
-    for 50,000 images. The file is
-    written under a temporary name and renamed when complete, so an interrupted build is never used.
+    cache. The key is a hash of the annotation file's contents, of ``image_size`` and of every image's path and
+    bytes, so a changed annotation file, list or image file (replaced in place, even with its size and
+    modification time kept, as ``cp -p`` does) builds a new cache, and an unchanged one is reused across runs.
+    Hashing the bytes costs 0.06 s for the 5,000-image split and 0.6 s for 50,000 images from the page cache
+    (0.8 s and 6.7 s from a cold disk; stating them, the former key, 0.02 s and 0.18 s), measured on a 2-core EPYC.
+    The file is written under a temporary name and renamed when complete, so an interrupted build is never used.
 
     Each item is ``pipeline(dict(img=HxWx3 uint8, gt_label=..., img_path=..., ...))``; with
     ``pipeline=[dict(type='PackInputs')]`` the batch is a uint8 tensor for ``cledi.MultiViewPreprocessor`` (the
@@ -74,10 +75,14 @@ class DecodedImageCache(Dataset):
             with open(ann_file, 'rb') as f:
                 digest.update(f.read())
         digest.update(repr(self.image_size).encode())
-        for info in self.infos:  # each image by path, size and modification time: a file replaced in place
-            path = osp.abspath(info['img_path'])  # (or touched) builds a new cache instead of serving old pixels
-            stat = os.stat(path) if osp.isfile(path) else None
-            digest.update((f'{path}|{stat.st_size}|{stat.st_mtime_ns}|' if stat else f'{path}|missing|').encode())
+        for info in self.infos:  # each image by path and content: a file replaced in place builds a new cache
+            path = osp.abspath(info['img_path'])  # even with its size and modification time kept (`cp -p`)
+            digest.update(f'{path}|'.encode())
+            if osp.isfile(path):
+                with open(path, 'rb') as f:
+                    digest.update(hashlib.blake2b(f.read(), digest_size=16).digest())
+            else:
+                digest.update(b'missing|')
         name = osp.splitext(osp.basename(ann_file))[0] if ann_file else type(self.dataset).__name__
         return osp.join(self.cache_dir, f'{name}-{len(self.infos)}-{digest.hexdigest()[:16]}.npy')
 

@@ -49,6 +49,20 @@ def _checkpoint_globals() -> list:
     ]
 
 
+MIN_TORCH = (2, 6)
+
+
+def check_torch_version(version: str = torch.__version__) -> None:
+    """cledi's checkpoint safety rests on torch loading with ``weights_only=True`` by default, which torch does from
+    2.6 on: MMEngine's own loads (``--resume``, ``init_cfg`` pre-trained weights) pass no ``weights_only``. An older
+    torch is refused where cledi is imported, with the fix."""
+    release = tuple(int(part) for part in version.split('+')[0].split('.')[:2])
+    if release < MIN_TORCH:
+        raise ImportError(f'cledi needs torch >= {MIN_TORCH[0]}.{MIN_TORCH[1]}, found {version}: MMEngine loads '
+                          'checkpoints without weights_only, which only torch >= 2.6 makes safe by default. Install '
+                          "a newer torch (bash tools/install.sh, or TORCH_SPEC='torch>=2.6 torchvision')")
+
+
 def register_checkpoint_safe_globals() -> None:
     """Allow-list the globals of MMEngine checkpoints for ``torch.load(weights_only=True)``.
 

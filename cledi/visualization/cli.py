@@ -8,7 +8,7 @@ from mmengine.logging import MMLogger
 
 from cledi.apis import init_model, load_config
 from cledi.utils.errors import InputError
-from cledi.visualization.loading import dataset_images, file_images, labels_of
+from cledi.visualization.loading import check_image_files, dataset_images, file_images, labels_of
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +41,7 @@ def load_models(args) -> List[Tuple[str, object, object]]:
     pairs = list(zip(args.models[::2], args.models[1::2]))
     if args.labels and len(args.labels) != len(pairs):
         raise InputError(f'--labels needs one name per model ({len(pairs)}), got {len(args.labels)}')
+    check_image_files(getattr(args, 'images', None) or [])
     loaded = []
     for index, (config, checkpoint) in enumerate(pairs):
         cfg = load_config(config, args.cfg_options, args.data_root)

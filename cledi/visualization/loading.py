@@ -57,6 +57,13 @@ def dataset_classes(dataset) -> Optional[List[str]]:
     return None
 
 
+def check_image_files(paths: Sequence[str]) -> None:
+    """A missing image file is an error naming it (checked before any model is loaded)."""
+    for path in paths:
+        if not osp.isfile(path):
+            raise MissingInputError(f"image '{path}' does not exist; pass an existing JPEG / PNG file")
+
+
 def file_images(paths: Sequence[str], size: int, bgr: bool = True) -> dict:
     """A batch made of image files: shorter side resized to ``size``, centre crop ``size`` x ``size``.
 
@@ -65,9 +72,8 @@ def file_images(paths: Sequence[str], size: int, bgr: bool = True) -> dict:
     """
     import mmcv
     images = []
+    check_image_files(paths)
     for path in paths:
-        if not osp.isfile(path):
-            raise MissingInputError(f"image '{path}' does not exist; pass an existing JPEG / PNG file")
         try:
             image = mmcv.imread(path, channel_order='bgr' if bgr else 'rgb')
         except Exception as error:  # mmcv raises several types for corrupt files

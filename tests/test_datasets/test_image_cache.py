@@ -3,6 +3,7 @@ import os
 import os.path as osp
 import shutil
 
+import cv2
 import mmcv
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ def build(folder, ann_file='meta/list.txt'):
         cache_dir=str(folder / 'cache'))
 
 
-def test_items_are_the_decoded_images_and_later_epochs_read_no_file(small_folder, monkeypatch):
+def test_items_are_the_decoded_images_and_a_later_run_decodes_nothing(small_folder, monkeypatch):
     dataset = build(small_folder)
     assert len(dataset) == 20 and osp.isfile(dataset.cache_file)
     paths = [info['img_path'] for info in dataset.infos]
@@ -72,6 +73,25 @@ def test_an_image_replaced_in_place_is_served_new(small_folder):
     second = build(small_folder)
     assert second.cache_file != first.cache_file
     np.testing.assert_array_equal(second[5]['inputs'].permute(1, 2, 0).numpy(), mmcv.imread(replaced))
+    assert not np.array_equal(second[5]['inputs'].numpy(), first[5]['inputs'].numpy())
+
+
+def test_an_image_replaced_with_its_size_and_time_kept_is_served_new(small_folder):
+    """``cp -p`` of another image of the same byte size over a listed file keeps its size and modification time;
+    the cache is keyed by the bytes, so the next build serves the new pixels."""
+    images = build(small_folder).infos
+    replaced, other = images[5]['img_path'], images[6]['img_path']
+    for path in (replaced, other):  # uncompressed 32 x 32 BMP content: every such file has the same size
+        ok, data = cv2.imencode('.bmp', mmcv.imread(path))
+        open(path, 'wb').write(data.tobytes())
+    first = build(small_folder)
+    stat = os.stat(replaced)
+    shutil.copyfile(other, replaced)
+    os.utime(replaced, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (os.stat(replaced).st_size, os.stat(replaced).st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    second = build(small_folder)
+    assert second.cache_file != first.cache_file
+    np.testing.assert_array_equal(second[5]['inputs'].permute(1, 2, 0).numpy(), mmcv.imread(other))
     assert not np.array_equal(second[5]['inputs'].numpy(), first[5]['inputs'].numpy())
 
 

@@ -13,13 +13,15 @@ LINEAR = osp.join(REPO_ROOT, 'configs', 'benchmarks', 'linear', 'vit-mini-p4_lin
 
 
 def one_line_error(tool, argv):
-    """Run a tool's command line; return the one error line it ends with (exit code 2, no traceback)."""
+    """Run a tool's command line; return the one error line it ends with (exit code 2, no traceback), which is all
+    it writes: no log line of a run that had not started comes before it, on stdout or stderr."""
     result = run([sys.executable, osp.join(REPO_ROOT, 'tools', f'{tool}.py'), *argv])
     assert result.returncode == 2, result.stderr[-3000:]
     assert 'Traceback' not in result.stderr
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith('error: ') and last.endswith('(run with --debug for the traceback)')
-    return last
+    lines = result.stderr.strip().splitlines()
+    assert result.stdout == '' and len(lines) == 1, (result.stdout[-2000:], result.stderr[-2000:])
+    assert lines[0].startswith('error: ') and lines[0].endswith('(run with --debug for the traceback)')
+    return lines[0]
 
 
 @pytest.fixture(scope='module')

@@ -1,4 +1,5 @@
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -33,3 +34,13 @@ def test_other_getattr_calls_are_refused(tmp_path):
     torch.save({'x': _Sneaky()}, path)
     with pytest.raises(pickle.UnpicklingError, match='refusing getattr'):
         torch.load(path, weights_only=True)
+
+
+def test_an_older_torch_is_refused_where_cledi_is_imported():
+    """MMEngine loads resume and init_cfg checkpoints without weights_only: safe only with torch >= 2.6's default."""
+    from cledi.utils.checkpoint import check_torch_version
+    for version in ('2.6.0', '2.14.1+cu130', '3.0.0'):
+        check_torch_version(version)
+    for version in ('2.5.1+cu121', '1.13.1'):
+        with pytest.raises(ImportError, match=rf'cledi needs torch >= 2.6, found {re.escape(version)}.*TORCH_SPEC'):
+            check_torch_version(version)
