@@ -9,11 +9,21 @@ from cledi.datasets import LoadImageFromFile, SklearnDigits
 
 
 def test_digits_are_real_labelled_32px_rgb():
+    from sklearn.datasets import load_digits
     train, test = SklearnDigits(split='train'), SklearnDigits(split='test')
     assert len(train) == 1348 and len(test) == 449
     sample = train[0]
     assert sample['img'].shape == (32, 32, 3) and sample['img'].dtype == np.uint8
     assert sample['img'].max() > 200 and sample['img'].min() == 0
+    # test image 0 is scikit-learn's image 3 (every 4th one, index % 4 == 3), a 3: its 8 x 8 grey levels x 255 / 16,
+    # upscaled 4x; an area downscale gives the 8 x 8 image back to within the bicubic interpolation's overshoot
+    digits = load_digits()
+    first = test.get_data_info(0)
+    assert (first['digit_index'], first['gt_label']) == (3, int(digits.target[3])) == (3, 3)
+    image = test[0]['img']
+    assert (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()
+    back = image[..., 0].astype(float).reshape(8, 4, 8, 4).mean(axis=(1, 3))
+    assert np.abs(back - digits.images[3] * 255 / 16).max() < 40
     labels = {test.get_data_info(i)['gt_label'] for i in range(len(test))}
     assert labels == set(range(10))
     assert not {train.get_data_info(i)['digit_index'] for i in range(len(train))} & \
@@ -26,9 +36,12 @@ def test_digits_bad_split():
 
 
 def test_loads_a_real_image(cifar10_root):
+    """The decoded pixels are OpenCV's of the same file (BGR, as MMCV's loaders give them)."""
+    import cv2
     path = osp.join(cifar10_root, 'train', 'cat', '0000.jpg')
     results = LoadImageFromFile()(dict(img_path=path))
-    assert results['img'].shape == (32, 32, 3)
+    assert results['img'].shape == (32, 32, 3) and results['img_shape'] == (32, 32)
+    np.testing.assert_array_equal(results['img'], cv2.imread(path, cv2.IMREAD_COLOR))
 
 
 def test_corrupt_image_names_the_file(tmp_path, cifar10_root):

@@ -80,17 +80,23 @@ def test_with_accumulation_2_the_ema_runs_once_per_optimizer_step(mode, tmp_path
 
 
 def test_auto_scale_lr_counts_the_images_of_an_accumulated_step(tmp_path, cifar10_root, cifar10_subset):
+    """The learning rate the Runner applies: the config's lr is per 256 images, a step of the tiny config sees 32
+    images per micro-batch, so 6e-4 x 32 / 256 = 7.5e-5 without accumulation and twice that with 2 micro-batches
+    per step (read from the optimizer MMEngine builds and scales, with the config prepared as tools/train.py does)."""
     config = write_tiny_config(tmp_path / 'tiny.py', cifar10_root, cifar10_subset, max_epochs=1)
-    lrs = {}
+    applied = {}
     for counts in (1, 2):
         cfg = Config.fromfile(config)
         cfg.optim_wrapper.accumulative_counts = counts
+        cfg.optim_wrapper.optimizer.lr = 6e-4
+        cfg.work_dir = str(tmp_path / f'work{counts}')
         prepare_runner_config(cfg)
         prepare_runner_config(cfg)  # applied once
-        base_lr, base_batch = cfg.optim_wrapper.optimizer.lr, 256
-        lrs[counts] = base_lr * 32 * counts / base_batch  # batch 32 x counts images per step, lr per 256
-        assert base_lr * 32 / cfg.auto_scale_lr.base_batch_size == pytest.approx(lrs[counts])  # MMEngine's ratio
-    assert lrs[2] == pytest.approx(2 * lrs[1])
+        runner = Runner.from_cfg(cfg)
+        wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
+        runner.scale_lr(wrapper, cfg.auto_scale_lr)
+        applied[counts] = wrapper.param_groups[0]['lr']
+    assert applied[1] == pytest.approx(6e-4 * 32 / 256) and applied[2] == pytest.approx(2 * 6e-4 * 32 / 256)
 
 
 def test_auto_scale_lr_counts_deepspeeds_own_accumulation():

@@ -12,11 +12,25 @@ SCRIPTS = sorted(osp.basename(path) for path in glob.glob(osp.join(REPO_ROOT, 't
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
-def test_benchmark_script_starts(script):
-    result = subprocess.run([sys.executable, osp.join(REPO_ROOT, 'tools', 'benchmarks', script), '--help'],
-                            capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+def test_benchmark_script_starts_and_takes_the_options_its_docstring_shows(script):
+    """``--help`` works, and every option of the command lines the script's docstring shows a user (``python
+    tools/benchmarks/<script> ...``, continued lines included) is one the script accepts: docs and parser cannot
+    drift apart."""
+    import ast
+    import re
+    path = osp.join(REPO_ROOT, 'tools', 'benchmarks', script)
+    usage, continued = [], False
+    for line in ast.get_docstring(ast.parse(open(path).read())).splitlines():
+        if continued or re.search(rf'python \S*{re.escape(script)}', line):
+            usage.append(line)
+        continued = bool(usage) and line.rstrip().endswith('\\') and (continued or line in usage)
+    documented = set(re.findall(r'(?<![\w-])(--[a-z][a-z0-9-]*)', '\n'.join(usage)))
+    result = subprocess.run([sys.executable, path, '--help'], capture_output=True, text=True, cwd=REPO_ROOT,
+                            timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert 'usage' in result.stdout
+    accepted = set(re.findall(r'(?<![\w-])(--[a-z][a-z0-9-]*)', result.stdout))
+    assert result.stdout.startswith('usage: ') and documented
+    assert documented <= accepted, f'documented but not accepted: {sorted(documented - accepted)}'
 
 
 def test_holdout_split_is_disjoint_from_the_low_data_split(tmp_path, cifar10_root):
