@@ -373,6 +373,17 @@ def run_evaluation(campaign: Campaign, run: Run, state: str, data_root: str, out
     cmd = [sys.executable, osp.join(ROOT, command[0]), *command[1:], '--data-root', root]
     print(f'[campaign] {run.name}: {" ".join(cmd)}', flush=True)
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    if osp.basename(out).endswith('_momentum.json'):  # the tools saw a backbone file: say whose backbone it is
+        label_teacher(out, osp.join(work_dir, f'epoch_{run.epochs}.pth'))
+
+
+def label_teacher(path: str, checkpoint: str) -> None:
+    """Mark an evaluation of ``momentum.pth`` as the teacher's (``momentum: true``) of ``checkpoint``."""
+    with open(path) as f:
+        result = json.load(f)
+    result.update(momentum=True, teacher_of=checkpoint)
+    with open(path, 'w') as f:
+        json.dump(result, f, indent=2)
 
 
 def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoint: str, out: str) -> None:
@@ -397,7 +408,9 @@ def collect(campaign: Campaign, run: Run, state: str) -> dict:
     if run.method != RANDOM:
         with open(osp.join(work_dir, 'run.json')) as f:
             result['pretrain'] = json.load(f)
-        result['knn_curve'] = knn_curve(work_dir)
+        result['knn_curve_val'] = knn_curve(work_dir)  # the monitor's: CLS kNN on the val queries, every few epochs
+    else:  # evaluations only: the code and machine that made them
+        result['evaluated'] = identity()
     for out, _ in evaluation_tasks(campaign, run, state):
         with open(out) as f:
             result[osp.splitext(osp.basename(out))[0]] = json.load(f)

@@ -45,7 +45,12 @@ def test_a_campaign_continues_a_killed_run_and_skips_what_is_done(tiny_campaign,
     log = open(osp.join(work_dir, 'train.out')).read()
     assert 'resumed epoch: 1' in log  # MMEngine's resume message: continued from epoch 1, not started over
     assert sorted(found) == ['cledi_e2_seed0', 'mocov3-mc2_e2_seed0', 'random_seed0']
-    assert set(found['cledi_e2_seed0']) >= {'knn_val_online', 'knn_val_momentum', 'knn_curve', 'pretrain'}
+    assert set(found['cledi_e2_seed0']) >= {'knn_val_online', 'knn_val_momentum', 'knn_curve_val', 'pretrain'}
+    # records say what they are: the teacher's evaluation, the monitor's split, who evaluated random init
+    assert found['cledi_e2_seed0']['knn_val_momentum']['momentum'] is True
+    assert found['cledi_e2_seed0']['knn_val_momentum']['teacher_of'].endswith('cledi_e2_seed0/epoch_2.pth')
+    assert found['cledi_e2_seed0']['knn_val_online']['momentum'] is False
+    assert found['random_seed0']['evaluated'] == cp.identity()
     assert found['cledi_e2_seed0']['pretrain']['commit'] == cp.source_commit()
     table = open(out).read()
     assert '<!-- campaign-tiny:start -->' in table
