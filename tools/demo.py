@@ -19,7 +19,7 @@ from cledi.evaluation import build_eval_dataloader, evaluate_knn
 from cledi.utils import keep_freed_memory
 
 DEFAULT_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'cledi',
-                          'cledi_vit-nano-p4_1xb128-coslr-40e_digits.py')
+                          'cledi_vit-nano-p4_1xb128-coslr-60e_digits.py')
 
 
 def parse_args(argv=None):
