@@ -164,7 +164,7 @@ def monitored_files(cfg, loader: str):
     dataset = dataset.get('dataset', dataset)
     if dataset['type'] == 'cledi.SklearnDigits':
         return {('digits', dataset['split'])}
-    with open(osp.join(DATA_ROOT, 'cifar10', dataset['ann_file'])) as f:
+    with open(osp.join(DATA_ROOT, osp.basename(dataset['data_root'].rstrip('/')), dataset['ann_file'])) as f:
         lines = [line.split()[0] for line in f]
     indices = dataset.get('indices')
     chosen = range(len(lines)) if indices is None else range(indices) if isinstance(indices, int) else indices
@@ -186,3 +186,22 @@ def test_the_knn_monitor_scores_queries_outside_its_bank(path):
     bank, queries = monitored_files(cfg, 'knn_bank_dataloader'), monitored_files(cfg, query)
     assert queries and bank and not bank & queries
     assert not any(split == 'test' for split, _ in queries)
+
+
+def test_the_data_size_splits_are_nested_and_outside_the_val_queries(cifar10_root):
+    """1,000 images (100 a class) within the 10 % split (500 a class) within 25,000 (2,500 a class), none of them a
+    val query (configs/_base_/datasets/cifar10_splits.py, read on the real lists)."""
+    splits = Config.fromfile(osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'cifar10_splits.py'))
+    with open(osp.join(cifar10_root, 'meta', 'train.txt')) as f:
+        lines = f.read().splitlines()
+    with open(osp.join(cifar10_root, 'meta', 'train_10pct.txt')) as f:
+        ten_percent = set(f.read().splitlines())
+    one, quarter = ({lines[i] for i in indices} for indices in (splits.train_1k_indices, splits.train_25k_indices))
+    val = {lines[i] for i in splits.val_indices}
+    assert (len(one), len(ten_percent), len(quarter), len(val)) == (1000, 5000, 25000, 5000)
+    assert one < ten_percent < quarter and not quarter & val
+    for subset, per_class in ((one, 100), (quarter, 2500)):
+        counts = {}
+        for line in subset:
+            counts[line.rsplit(' ', 1)[1]] = counts.get(line.rsplit(' ', 1)[1], 0) + 1
+        assert counts == {str(label): per_class for label in range(10)}

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from cledi.benchmarks.common import ROOT, default_data_root, finetune_top1, logged_scalars
+from cledi.benchmarks.common import FINETUNE_CONFIG, ROOT, default_data_root, finetune_top1, logged_scalars
 from cledi.benchmarks.methods import METHODS, RANDOM, config
 from cledi.engine.safe_checkpoint import checkpoint_step, checkpoints_newest_first
 
@@ -41,7 +41,7 @@ class Campaign:
     Attributes:
         configs: method -> pre-training config (the twins of one recipe; :func:`configs_of` reads a setting's from
             the declared methods).
-        epochs: the budgets, as pre-training epochs on the 5,000 images (each its own run and schedule).
+        epochs: the budgets, as pre-training epochs on the ``images`` (each its own run and schedule).
         seeds: the seeds; seed s pre-trains every method with seed s (the same data order and views) and
             fine-tunes every initialisation with seed s.
         split: ``'val'`` (choosing) or ``'test'`` (final rows, once).
@@ -56,6 +56,13 @@ class Campaign:
             reads the detail targets (outside a screening).
         screening: read every pair's CLS kNN difference by the screening rule (:func:`cledi.benchmarks.advances`);
             a method advances when all of its pairs do.
+        data: the data set folder under the data root (``cifar10``, ``tiny-imagenet``); images: how many images
+            the pre-training split has.
+        finetune_config: the fine-tune protocol's config; val_list: its val queries as a list under the data set's
+            folder (None: CIFAR-10's, written from the configs' val indices).
+        targets: the gap targets of the pairs against the first method (None: the detail protocol's
+            ``cledi.benchmarks.common.TARGETS``); regime_targets: read the regime's level targets (MoCo v3 CLS kNN
+            >= 50, fine-tune >= random init + 5.0).
     """
     configs: Dict[str, str]
     epochs: Tuple[int, ...]
@@ -67,6 +74,12 @@ class Campaign:
     title: str = ''
     pairs: Tuple[Tuple[str, str], ...] = ()
     screening: bool = False
+    data: str = 'cifar10'
+    images: int = 5000
+    finetune_config: str = FINETUNE_CONFIG
+    val_list: Optional[str] = None
+    targets: Optional[Dict[str, float]] = None
+    regime_targets: bool = False
 
     def __post_init__(self):
         if self.split not in ('val', 'test'):
@@ -99,10 +112,10 @@ RECIPE = ('optim_wrapper.optimizer.lr=1.2e-3', 'default_hooks.knn.interval=10',
 CAMPAIGNS: Dict[str, Campaign] = {
     # issue 21, section 4: the claim measured again in the regime, test split once
     'regime': Campaign(configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', options=RECIPE,
-                       title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
+                       regime_targets=True, title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
     # the regime's targets on val and its accuracy against the budget (each budget its own run and schedule)
     'regime-budget': Campaign(configs=configs_of('mocov3'), epochs=(30, 60, 120), seeds=(0, ), split='val',
-                              evaluations=('knn', 'finetune'), options=RECIPE,
+                              evaluations=('knn', 'finetune'), options=RECIPE, regime_targets=True,
                               title="The regime's targets and budget curve (MoCo v3, seed 0, val queries)"),
     # issue 22: the tied-detail designs screened at the proxy budget (docs/benchmarks.md, screening protocol), each
     # against its declared baseline and MoCo v3; the default CL-EDI is read beside them, not as a candidate
@@ -110,6 +123,23 @@ CAMPAIGNS: Dict[str, Campaign] = {
         configs=configs_of('mocov3', 'cledi', 'shared-head', 'cls-pool', 'mocov3-mc2', 'local-cls', 'local-region'),
         epochs=(30, ), split='val', evaluations=('knn', ), options=RECIPE, screening=True,
         title='Tied detail designs: screening at the proxy budget (30 epochs, seeds 0-2, val queries)'),
+    # issue 38 (docs/benchmarks.md, data sets protocol): the regime's recipe and its 4,680 steps of 128 images on
+    # Tiny-ImageNet-200 at 10 % (64 px, patch 8: the regime's 64 tokens), and on 1,000 and 25,000 CIFAR-10 images
+    'tiny-imagenet': Campaign(
+        configs=configs_of('mocov3', 'cledi', setting='vit-mini-p8-tinyimagenet'), epochs=(60, ), split='test',
+        evaluations=('knn', 'finetune'), options=RECIPE, data='tiny-imagenet', images=10000,
+        targets={'knn': 1.0, 'finetune': 1.0},
+        finetune_config='configs/benchmarks/finetune/vit-mini-p8_finetune-adamw-ld0.65-100e_tinyimagenet-10pct.py',
+        val_list='meta/val_queries.txt',
+        title='Tiny-ImageNet-200 at 10 %: CL-EDI vs MoCo v3 (ViT-mini p8 at 64 px, 60 epochs, test split)'),
+    **{f'cifar10-{size}': Campaign(
+        configs=configs_of('mocov3', 'cledi', setting=f'vit-mini-p4-cifar10-{size}'), epochs=(epochs, ), split='test',
+        evaluations=('knn', 'finetune'), options=RECIPE + monitor, images=images, targets={},
+        finetune_config=f'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65-100e_cifar10-{size}.py',
+        title=f'The data-size axis: {images:,} CIFAR-10 images (ViT-mini p4, {epochs} epochs, test split)')
+       for size, images, epochs, monitor in (
+           ('1k', 1000, 669, ('default_hooks.knn.interval=60', 'default_hooks.checkpoint.interval=30')),
+           ('25k', 25000, 24, ()))},
 }
 
 
@@ -390,7 +420,8 @@ def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoin
     """The fine-tune protocol on the campaign's split (:func:`cledi.benchmarks.common.finetune_top1`)."""
     result = finetune_top1(None if checkpoint == 'random' else checkpoint,
                            osp.join(run.work_dir(state), f'finetune_{campaign.split}'), data_root, run.seed,
-                           campaign.finetune_epochs, campaign.split, osp.join(state, 'val_holdout.txt'))
+                           campaign.finetune_epochs, campaign.split, osp.join(state, 'val_holdout.txt'),
+                           campaign.finetune_config, campaign.val_list)
     with open(out, 'w') as f:
         json.dump(result, f, indent=2)
 
@@ -510,7 +541,7 @@ def run_campaign(name: str, campaign: Campaign, state: Optional[str] = None, dat
     """Run what is missing and save every finished run's results (``results/NAME/``); returns them (the tables are
     made from them by :func:`cledi.benchmarks.campaign_report.write_report`)."""
     state = state or state_root()
-    data_root = data_root or default_data_root('cifar10')
+    data_root = data_root or default_data_root(campaign.data)
     committed = committed_runs(name, campaign, state, results)
     tasks = [task for task in plan(name, campaign, state) if task[1].name not in committed]
     if committed:

@@ -70,7 +70,8 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
             got = [v for v in values[m] if v is not None]
             cells.append(f'{mean_std(got)} ({", ".join(f"{v:.2f}" for v in got)})' if got else 'n/a')
         gaps = []
-        for a, b, tgt in ((a, b, TARGETS.get(target) if target and with_target else None) for a, b, with_target in pairs):
+        targets = TARGETS if campaign.targets is None else campaign.targets
+        for a, b, tgt in ((a, b, targets.get(target) if target and with_target else None) for a, b, with_target in pairs):
             if None in values[a] or None in values[b]:
                 gaps.append('n/a')
                 continue
@@ -78,7 +79,7 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
         table.append((label, cells + gaps))
         if campaign.screening and label == METRICS[0][0]:
             verdicts += screening_lines(values, pairs, len(campaign.seeds))
-        if label in REGIME_TARGETS and None not in values[first] and not campaign.screening:
+        if label in REGIME_TARGETS and None not in values[first] and campaign.regime_targets:
             kind, level = REGIME_TARGETS[label]
             if kind == 'mocov3':
                 verdicts.append(f'{method_name(first)} {label}: {mean_level(values[first], level)}')
@@ -175,7 +176,7 @@ def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: O
         recipe += f' Local views as well: {", ".join(crops)}.' if crops else ''
     except Exception:  # noqa: BLE001 - a unit-sized test config may lack a field; the table stays
         pass
-    measured = {'finetune': f'fine-tune {campaign.finetune_epochs} epochs on the 5,000 labelled images',
+    measured = {'finetune': f'fine-tune {campaign.finetune_epochs} epochs on the {campaign.images:,} labelled images',
                 'dense': 'dense probe on Penn-Fudan val'}
     protocol = ''.join(f'; {measured[e]}' for e in campaign.evaluations if e in measured)
     lines = [f'Command: `python tools/benchmarks/campaign.py {name}` (per-run results: `docs/results/{name}/`)', '',
@@ -183,7 +184,7 @@ def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: O
              + '; '.join(f'commit {c} on {m} ({p})' for c, m, p in identities) + '.' + recipe if identities else
              f'Configs {configs}; no finished run yet.{recipe}']
     for epochs in campaign.epochs:
-        lines += ['', f'**{epochs} pre-training epochs** ({epochs * 5000:,} images seen):', '']
+        lines += ['', f'**{epochs} pre-training epochs** ({epochs * campaign.images:,} images seen):', '']
         lines += report_lines(name, campaign, results, epochs)
     figure = budget_figure(name, campaign, results, osp.join(osp.dirname(out), 'figures', f'campaign-{name}.png'))
     if figure:

@@ -159,16 +159,17 @@ FINETUNE_CONFIG = 'configs/benchmarks/finetune/vit-mini-p4_finetune-adamw-ld0.65
 
 
 def finetune_top1(checkpoint: Optional[str], work_dir: str, data_root: str, seed: int, epochs: int = 30,
-                  split: str = 'val', holdout: Optional[str] = None) -> dict:
-    """The fine-tune protocol (``FINETUNE_CONFIG``'s recipe over ``epochs`` epochs) on the 5,000 labelled
-    images, from ``checkpoint`` (a pre-training checkpoint; None: random init from the seed), scored after its last
-    epoch (never the best one) on the val queries (their list written to ``holdout``) or on the test split:
-    ``dict(top1, top5, wall_s)``. A finished run is read, not run again; an interrupted one continues."""
+                  split: str = 'val', holdout: Optional[str] = None, config: str = FINETUNE_CONFIG,
+                  val_list: Optional[str] = None) -> dict:
+    """The fine-tune protocol (``config``'s recipe over ``epochs`` epochs) on the labelled pre-training images, from
+    ``checkpoint`` (a pre-training checkpoint; None: random init from the seed), scored after its last epoch (never
+    the best one) on the val queries (``val_list`` under the data root, or CIFAR-10's written to ``holdout``) or on the
+    test split: ``dict(top1, top5, wall_s)``. A finished run is read, not run again; an interrupted one continues."""
     options = [f'model.backbone.init_cfg.checkpoint={checkpoint}', f'randomness.seed={seed}']
     if split == 'val':
-        holdout = write_holdout_list(data_root, holdout or osp.join(ROOT, work_dir, 'val_holdout.txt'))
+        holdout = val_list or write_holdout_list(data_root, holdout or osp.join(ROOT, work_dir, 'val_holdout.txt'))
         options += [f'val_dataloader.dataset.ann_file={holdout}', 'val_dataloader.dataset.data_prefix=train']
-    run_or_resume(FINETUNE_CONFIG, work_dir, f'epoch_{epochs}.pth', data_root, epochs, options)
+    run_or_resume(config, work_dir, f'epoch_{epochs}.pth', data_root, epochs, options)
     work_dir = osp.join(ROOT, work_dir)
     last = [r for r in logged_scalars(work_dir) if 'accuracy/top1' in r and r.get('step') == epochs]
     if not last:

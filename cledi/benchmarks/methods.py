@@ -16,6 +16,9 @@ SETTINGS = {
     'vit-mini-p4-cifar10': 'ViT-mini patch 4; the full CIFAR-10 training split',
     'vit-mini-p4-pennfudan': 'ViT-mini patch 4; the 120 Penn-Fudan training images',
     'vit-s-p16': 'ViT-S/16 at 224 px; ImageNet-1k or a folder of images',
+    'vit-mini-p8-tinyimagenet': 'ViT-mini patch 8 at 64 px (64 tokens); 10,000 Tiny-ImageNet-200 images',
+    'vit-mini-p4-cifar10-1k': 'ViT-mini patch 4; 1,000 CIFAR-10 images (100 a class)',
+    'vit-mini-p4-cifar10-25k': 'ViT-mini patch 4; 25,000 CIFAR-10 images (2,500 a class)',
 }
 
 
@@ -48,6 +51,9 @@ METHODS: Dict[str, Method] = {
         'vit-mini-p4-cifar10': 'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
         'vit-mini-p4-pennfudan': 'configs/mocov3/mocov3_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
         'vit-s-p16': 'configs/mocov3/mocov3_vit-s-p16_8xb64-coslr-300e_in1k.py',
+        'vit-mini-p8-tinyimagenet': 'configs/mocov3/mocov3_vit-mini-p8_1xb128-coslr-200e_tinyimagenet-10pct.py',
+        **{f'vit-mini-p4-cifar10-{size}': f'configs/mocov3/mocov3_vit-mini-p4_1xb128-coslr-200e_cifar10-{size}.py'
+           for size in ('1k', '25k')},
     }, teacher_prefix='momentum_encoder.module.0.'),
     'cledi': Method('CL-EDI', {
         'vit-mini-p4': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-10pct.py',
@@ -55,6 +61,9 @@ METHODS: Dict[str, Method] = {
         'vit-mini-p4-cifar10': 'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10.py',
         'vit-mini-p4-pennfudan': 'configs/cledi/cledi_vit-mini-p4_1xb40-coslr-100e_pennfudan.py',
         'vit-s-p16': 'configs/cledi_vit-s.py',
+        'vit-mini-p8-tinyimagenet': 'configs/cledi/cledi_vit-mini-p8_1xb128-coslr-200e_tinyimagenet-10pct.py',
+        **{f'vit-mini-p4-cifar10-{size}': f'configs/cledi/cledi_vit-mini-p4_1xb128-coslr-200e_cifar10-{size}.py'
+           for size in ('1k', '25k')},
     }, baseline='mocov3', step_target=1.05),
     # cledi.CLEDI without a detail part and 2 local views of 16 px: the baseline of the local-crop designs
     'mocov3-mc2': Method('multi-crop MoCo v3', {

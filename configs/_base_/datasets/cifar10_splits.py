@@ -6,3 +6,8 @@ val_indices = [label * 5000 + number for label in range(10) for number in range(
 # the training split without the val queries (files 0000-0499 and 1000-4999 of each class, 45,000 images): what the
 # full-CIFAR-10 configs pre-train on, so their monitor's val queries stay outside the kNN bank
 train_indices = [label * 5000 + number for label in range(10) for number in range(5000) if not 500 <= number < 1000]
+# the data-size axis (docs/benchmarks.md, issue 38): nested subsets of the training split, all outside the val queries:
+# 100 files of each class (0000-0099: 1,000 images) within the 10 % split (0000-0499: 5,000) within 2,500 of each class
+# (0000-0499 and 1000-2999: 25,000 images)
+train_1k_indices = [label * 5000 + number for label in range(10) for number in range(100)]
+train_25k_indices = [label * 5000 + number for label in range(10) for number in (*range(500), *range(1000, 3000))]

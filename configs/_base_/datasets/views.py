@@ -28,3 +28,5 @@ imagenet_views = [
 # image and local views of half the size (16 px here) of 20-40 %, with this file's photometric recipe
 dino_views = [dict(view, crop_scale=(0.5, 1.0)), dict(view, crop_scale=(0.5, 1.0), solarize_prob=0.2)]
 dino_local_view = dict(view, size=16, crop_scale=(0.2, 0.4))
+# the same two views at 64 px (Tiny-ImageNet's images), patch 8 giving the 64 tokens of 32 px at patch 4
+views_64 = [dict(view, size=64), dict(view, size=64, solarize_prob=0.2)]
