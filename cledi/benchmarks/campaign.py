@@ -27,11 +27,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from cledi.benchmarks.common import FINETUNE_CONFIG, ROOT, default_data_root, finetune_top1, logged_scalars
+from cledi.benchmarks.common import (FINETUNE_CONFIG, ROOT, default_data_root, finetune_top1, logged_scalars,
+                                     run_or_resume)
 from cledi.benchmarks.methods import METHODS, RANDOM, config
 from cledi.engine.safe_checkpoint import checkpoint_step, checkpoints_newest_first
 
-EVALUATIONS = ('knn', 'dense', 'finetune')
+EVALUATIONS = ('knn', 'dense', 'finetune')  # and 'detection' (Mask R-CNN on Penn-Fudan), where a campaign asks
+DETECTION_CONFIG = 'configs/benchmarks/detection/mask-rcnn_vit-mini-p4-simplefpn_1xb4-20e_pennfudan.py'
 
 
 @dataclass
@@ -132,6 +134,12 @@ CAMPAIGNS: Dict[str, Campaign] = {
         finetune_config='configs/benchmarks/finetune/vit-mini-p8_finetune-adamw-ld0.65-100e_tinyimagenet-10pct.py',
         val_list='meta/val_queries.txt',
         title='Tiny-ImageNet-200 at 10 %: CL-EDI vs MoCo v3 (ViT-mini p8 at 64 px, 60 epochs, test split)'),
+    # issue 39: Mask R-CNN on Penn-Fudan from the regime's backbones (its pre-trainings again: their folders are gone
+    # with their machine, and each run's backbone goes to the model zoo), pre-training seed s paired with detection
+    # seed s; the detector's recipe is the one fixed before (DETECTION_CONFIG), scored on Penn-Fudan val
+    'regime-detection': Campaign(
+        configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', evaluations=('detection', ), options=RECIPE,
+        title="Mask R-CNN on Penn-Fudan from the regime's backbones (ViT-mini p4, 120 epochs, 3 seeds)"),
     **{f'cifar10-{size}': Campaign(
         configs=configs_of('mocov3', 'cledi', setting=f'vit-mini-p4-cifar10-{size}'), epochs=(epochs, ), split='test',
         evaluations=('knn', 'finetune'), options=RECIPE + monitor, images=images, targets={},
@@ -388,6 +396,8 @@ def evaluation_tasks(campaign: Campaign, run: Run, state: str) -> List[Tuple[str
     if 'finetune' in campaign.evaluations:
         out = osp.join(work_dir, f'finetune_{campaign.split}.json')
         tasks.append((out, ['finetune', checkpoints['online']]))
+    if 'detection' in campaign.evaluations:
+        tasks.append((osp.join(work_dir, 'detection.json'), ['detection', checkpoints['online']]))
     return tasks
 
 
@@ -399,6 +409,8 @@ def run_evaluation(campaign: Campaign, run: Run, state: str, data_root: str, out
                    for word in command]
     if command[0] == 'finetune':
         return finetune(campaign, run, state, data_root, command[1], out)
+    if command[0] == 'detection':
+        return detection(run, state, command[1], out)
     root = data_root if command[0] == 'tools/knn_eval.py' else default_data_root('pennfudan')
     cmd = [sys.executable, osp.join(ROOT, command[0]), *command[1:], '--data-root', root]
     print(f'[campaign] {run.name}: {" ".join(cmd)}', flush=True)
@@ -424,6 +436,24 @@ def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoin
                            campaign.finetune_config, campaign.val_list)
     with open(out, 'w') as f:
         json.dump(result, f, indent=2)
+
+
+def detection(run: Run, state: str, checkpoint: str, out: str) -> None:
+    """Mask R-CNN on Penn-Fudan (``DETECTION_CONFIG``, its recipe fixed before these runs) from the run's backbone,
+    random init from the run's seed, the detector's seed the run's: bbox and segm mAP (%) on Penn-Fudan val after
+    the last epoch. A finished run is read, not run again; an interrupted one continues."""
+    from mmengine.config import Config
+    epochs = Config.fromfile(osp.join(ROOT, DETECTION_CONFIG)).train_cfg.max_epochs
+    work_dir = osp.join(run.work_dir(state), 'detection')
+    options = [f'model.backbone.init_cfg.checkpoint={None if checkpoint == "random" else checkpoint}',
+               f'randomness.seed={run.seed}']
+    run_or_resume(DETECTION_CONFIG, work_dir, f'epoch_{epochs}.pth', default_data_root('pennfudan'), None, options)
+    last = [r for r in logged_scalars(work_dir) if 'coco/bbox_mAP' in r]
+    if not last:
+        raise SystemExit(f'{work_dir} has no COCO metrics after epoch {epochs}: delete the folder and run again')
+    with open(out, 'w') as f:
+        json.dump(dict(bbox_mAP=100 * last[-1]['coco/bbox_mAP'], segm_mAP=100 * last[-1]['coco/segm_mAP'],
+                       config=DETECTION_CONFIG), f, indent=2)
 
 
 def knn_curve(work_dir: str) -> Dict[int, float]:

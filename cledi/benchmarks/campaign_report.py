@@ -25,6 +25,8 @@ METRICS = [  # label, result file stem ({split} filled in), path into it, target
     ('momentum encoder: linear CLS', 'knn_{split}_momentum', ('cls', 'linear_top1'), None),
     ('momentum encoder: kNN, mean of patches', 'knn_{split}_momentum', ('mean', 'top1_k20'), None),
     ('momentum encoder: dense mIoU', 'dense_momentum', ('mIoU', ), None),
+    ('Mask R-CNN bbox mAP (Penn-Fudan val)', 'detection', ('bbox_mAP', ), 'detection'),
+    ('Mask R-CNN segm mAP (Penn-Fudan val)', 'detection', ('segm_mAP', ), None),
 ]
 REGIME_TARGETS = {'CLS kNN top-1 (k=20)': ('mocov3', 50.0), 'fine-tune top-1': ('lift', 5.0)}
 

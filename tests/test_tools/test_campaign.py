@@ -263,3 +263,21 @@ def test_the_wall_time_counts_only_the_training_a_run_kept(tmp_path):
     write_sessions(tmp_path / 'c', {'20261203_220601': first,
                                     '20261203_230409': [('23:04:09', ''), ('23:30:09', 'Saving checkpoint at 5 epochs')]})
     assert cp.kept_wall_seconds(str(tmp_path / 'c')) == 26 * 60
+
+
+def test_a_detection_evaluation_records_the_detectors_last_coco_metrics_in_percent(tmp_path):
+    """A finished Mask R-CNN run (its final checkpoint there) is read, not run again: the record is its last logged
+    COCO bbox / segm mAP, in percent."""
+    import json as json_module
+    campaign = cp.CAMPAIGNS['regime-detection']
+    run = cp.Run('regime-detection', 'cledi', 1, 120)
+    detector = tmp_path / 'state' / 'regime-detection' / 'cledi_e120_seed1' / 'detection'
+    (detector / '20261207_120000' / 'vis_data').mkdir(parents=True)
+    (detector / 'epoch_20.pth').write_bytes(b'finished')
+    (detector / '20261207_120000' / 'vis_data' / 'scalars.json').write_text(
+        '{"loss": 1.0, "step": 600}\n{"coco/bbox_mAP": 0.612, "coco/segm_mAP": 0.655, "step": 20}\n')
+    [(out, command)] = cp.evaluation_tasks(campaign, run, str(tmp_path / 'state'))
+    cp.run_evaluation(campaign, run, str(tmp_path / 'state'), '/nowhere', out, command)
+    record = json_module.load(open(out))
+    assert record['bbox_mAP'] == pytest.approx(61.2) and record['segm_mAP'] == pytest.approx(65.5)
+    assert cp.DETECTION_CONFIG in record['config']
