@@ -12,7 +12,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True),
+    # written atomically (temporary file, then rename: cledi.engine.AtomicLocalBackend), also under MMPretrain's own
+    # tools/train.py, which does not run cledi's runner preparation
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
+                    backend_args=dict(backend='cledi_atomic')),
     # weighted kNN top-1 of the backbone every 10 epochs on the data base's labelled kNN splits (bank, val queries);
     # off where the data base sets them to None
     knn=dict(type='cledi.KNNEvalHook', interval=10),

@@ -101,6 +101,11 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
+# checkpoints written atomically and a NaN loss stopping the run, as in the pre-training configs, also under
+# MMDetection's own tools/train.py
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1, backend_args=dict(backend='cledi_atomic')),
+    non_finite=dict(type='cledi.NonFiniteLossHook', max_skips=0))
 auto_scale_lr = dict(base_batch_size=4, enable=False)
 amp = 'auto'

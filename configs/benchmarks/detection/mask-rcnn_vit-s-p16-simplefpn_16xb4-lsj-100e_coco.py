@@ -38,3 +38,6 @@ param_scheduler = [
 auto_scale_lr = dict(base_batch_size=64, enable=True)
 # tools/train.py switches to AmpOptimWrapper when a GPU is present
 amp = 'auto'
+# checkpoints written atomically and a NaN loss stopping the run, also under MMDetection's own tools/train.py
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='cledi_atomic')),
+                     non_finite=dict(type='cledi.NonFiniteLossHook', max_skips=0))
