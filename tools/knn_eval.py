@@ -15,6 +15,7 @@ one feature extraction. Every backbone weight of the checkpoint must load: a mis
 is an error, not a warning.
 """
 import json
+import os.path as osp
 
 import torch
 from mmengine.config import DictAction
@@ -22,7 +23,9 @@ from mmengine.logging import MMLogger
 from mmengine.utils import track_iter_progress
 
 from cledi.apis import checkpoint_parser, init_model, load_config, run_tool
+from cledi.benchmarks.methods import METHODS
 from cledi.evaluation import FEATURE_TYPES, build_eval_dataloader, evaluate_knn_features
+from cledi.evaluation.similar import SIMILAR_CLASSES, class_groups
 from cledi.utils import InputError, check_data_roots, load_checked
 from cledi.utils.checkpoint import load_module_strict
 from cledi.utils.errors import CheckpointMismatchError
@@ -47,6 +50,9 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', help='point every dataloader of the config here')
     parser.add_argument('--out', help='also write the results as JSON to this file')
     parser.add_argument('--seed', type=int, default=0, help="seed of the weights that 'random' evaluates")
+    parser.add_argument('--similar-classes', choices=sorted(SIMILAR_CLASSES),
+                        help="also count the kNN errors between the data set's declared similar classes (class names "
+                        'from meta/classes.txt under --data-root)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
 
@@ -66,12 +72,20 @@ def main(argv=None):
         load_module_strict(model.backbone, args.checkpoint, momentum_prefix(args.checkpoint))
     else:
         model = init_model(cfg, args.checkpoint, args.seed, raw_tokens)
+    groups = None
+    if args.similar_classes:
+        classes = osp.join(args.data_root or '', 'meta', 'classes.txt')
+        if not osp.isfile(classes):
+            raise InputError(f"--similar-classes reads the class names from '{classes}', which does not exist: pass "
+                             'the data set folder as --data-root')
+        with open(classes) as f:
+            groups = class_groups(args.similar_classes, f.read().split())
     bank_loader = build_eval_dataloader(cfg.knn_bank_dataloader)
     query_loader = build_eval_dataloader(cfg[SPLITS[args.split]])
     with torch.no_grad():
         per_feature = evaluate_knn_features(model, track_iter_progress((bank_loader, len(bank_loader))),
                                             track_iter_progress((query_loader, len(query_loader))), args.feature,
-                                            args.ks, args.temperature, linear=args.linear)
+                                            args.ks, args.temperature, linear=args.linear, groups=groups)
     for feature, results in per_feature.items():
         logger.info(f'kNN ({feature} features, T={args.temperature}) of {args.checkpoint}'
                     f'{" (momentum encoder)" if args.momentum else ""}: bank {len(bank_loader.dataset)} images, '
@@ -91,7 +105,7 @@ def momentum_prefix(checkpoint: str) -> str:
     """Where a checkpoint keeps its momentum encoder's backbone: ``momentum_encoder.backbone.`` (CL-EDI) or
     ``momentum_encoder.module.0.`` (MMPretrain's MoCoV3)."""
     keys = load_checked(checkpoint).get('state_dict', {})
-    for prefix in ('momentum_encoder.backbone.', 'momentum_encoder.module.0.'):
+    for prefix in sorted({method.teacher_prefix for method in METHODS.values() if method.teacher_prefix}):
         if any(key.startswith(prefix) for key in keys):
             return prefix
     raise CheckpointMismatchError(f"--momentum: checkpoint '{checkpoint}' has no momentum encoder "

@@ -389,7 +389,8 @@ def evaluation_tasks(campaign: Campaign, run: Run, state: str) -> List[Tuple[str
         if 'knn' in campaign.evaluations:
             out = osp.join(work_dir, f'knn_{campaign.split}_{encoder}.json')
             tasks.append((out, ['tools/knn_eval.py', config, checkpoint, '--split', campaign.split, '--feature', 'cls',
-                                'mean', 'cls+mean', '--linear', '--seed', str(run.seed), '--out', out]))
+                                'mean', 'cls+mean', '--linear', '--seed', str(run.seed), '--out', out,
+                                '--similar-classes', campaign.data]))
         if 'dense' in campaign.evaluations:
             out = osp.join(work_dir, f'dense_{encoder}.json')
             tasks.append((out, ['tools/dense_probe.py', config, checkpoint, '--seed', str(run.seed), '--out', out]))

@@ -1,5 +1,5 @@
 """Weighted k-nearest-neighbour evaluation of frozen features (as in DINO / InstDisc)."""
-from typing import Dict, Iterable, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 import copy
 import functools
@@ -12,6 +12,7 @@ from mmengine.registry import DATASETS, FUNCTIONS
 from torch.utils.data import DataLoader
 
 from cledi.evaluation.linear import linear_probe_accuracy
+from cledi.evaluation.similar import similar_error_share
 from cledi.models.backbones.vit import unmasked_outputs
 from cledi.models.necks.token_pool import FEATURE_TYPES, check_feature_type, pool_tokens
 
@@ -152,11 +153,14 @@ def evaluate_knn_features(model: nn.Module,
                           features: Sequence[str] = FEATURE_TYPES,
                           ks: Sequence[int] = (20, 200),
                           temperature: float = 0.07,
-                          linear: bool = False) -> Dict[str, Dict[str, float]]:
+                          linear: bool = False,
+                          groups: Optional[Sequence[Sequence[int]]] = None) -> Dict[str, Dict[str, float]]:
     """:func:`evaluate_knn` for several feature types from one pass over the data: ``{feature: results}``.
 
     With ``linear``, each feature type's results also hold ``linear_top1`` and ``linear_c`` of a logistic-
-    regression probe fitted on the bank features (:func:`cledi.evaluation.linear.linear_probe_accuracy`).
+    regression probe fitted on the bank features (:func:`cledi.evaluation.linear.linear_probe_accuracy`). With
+    ``groups`` (label indices of similar classes, :mod:`cledi.evaluation.similar`), they hold how many of the
+    first k's kNN errors confuse two classes of one group (``errors``, ``similar_errors``, ``similar_error_share``).
 
     When more than one type is asked for, CLS and mean features are extracted once (as ``'cls+mean'``) and
     sliced, so the result for each type is exactly what a single-type call gives.
@@ -175,6 +179,10 @@ def evaluate_knn_features(model: nn.Module,
         else:
             bank_part, query_part = bank, query
         results[feature] = knn_accuracy(bank_part, bank_labels, query_part, query_labels, ks, temperature)
+        if groups is not None:
+            num_classes = int(max(bank_labels.max(), query_labels.max())) + 1
+            predicted = knn_predict(bank_part, bank_labels, query_part, ks[0], temperature, num_classes).argmax(dim=1)
+            results[feature].update(similar_error_share(predicted, query_labels, groups))
         if linear:
             results[feature].update(linear_probe_accuracy(bank_part, bank_labels, query_part, query_labels))
     return results

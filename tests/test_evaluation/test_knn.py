@@ -66,3 +66,33 @@ def test_several_feature_types_from_one_pass_match_single_calls():
         assert results == pytest.approx(evaluate_knn(model, bank, query, feature, ks=(1, 5)))
     with pytest.raises(ValueError, match="'avg'"):
         evaluate_knn_features(model, bank, query, ['cls', 'avg'])
+
+
+def test_the_share_of_errors_between_similar_classes_by_hand():
+    from cledi.evaluation.similar import similar_error_share
+    groups = [[3, 5], [1, 9]]  # cat / dog, automobile / truck
+    labels = torch.tensor([3, 3, 5, 1, 9, 0, 2])
+    predicted = torch.tensor([5, 3, 3, 9, 0, 8, 2])  # errors: 3->5 (similar), 5->3 (similar), 1->9 (similar),
+    # 9->0 (not), 0->8 (not: airplane / ship is not a declared group here)
+    assert similar_error_share(predicted, labels, groups) == dict(errors=5, similar_errors=3,
+                                                                  similar_error_share=60.0)
+    assert similar_error_share(labels, labels, groups)['similar_error_share'] == 0.0
+
+
+@pytest.mark.parametrize('data_set,count', [('cifar10', 4), ('tiny-imagenet', 14)])
+def test_the_declared_similar_classes_name_classes_of_the_real_lists(data_set, count):
+    import os.path as osp
+
+    from cledi.evaluation.similar import class_groups
+
+    from ..conftest import DATA_ROOT
+    with open(osp.join(DATA_ROOT, data_set, 'meta', 'classes.txt')) as f:
+        classes = f.read().split()
+    groups = class_groups(data_set, classes)
+    labels = [label for group in groups for label in group]
+    assert len(groups) == count and len(labels) == len(set(labels))  # no class in two groups
+    if data_set == 'cifar10':
+        assert groups == [[3, 5], [1, 9], [4, 7], [0, 8]]
+    dropped = groups and classes[groups[0][0]]  # a list without the first group's first class is refused, naming it
+    with pytest.raises(ValueError, match=f'name classes its list lacks: {dropped}$'):
+        class_groups(data_set, [name for name in classes if name != dropped])

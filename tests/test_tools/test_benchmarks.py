@@ -214,3 +214,30 @@ def test_step_cost_pairs_each_design_with_the_baseline_that_has_its_views():
                         'local-cls': 'mocov3-mc2', 'local-region': 'mocov3-mc2', 'dino': 'mocov3', 'ibot': 'mocov3',
                         'mae': 'mocov3', 'dino-detail': 'dino'}
     assert CONFIGS['local-cls'].endswith('_local-cls.py') and 'mc2x16' in CONFIGS['mocov3-mc2']
+
+
+def test_the_data_size_axis_reads_the_paired_gaps_of_its_three_campaigns(tmp_path):
+    """Hand-made records of the three sizes (3 seeds): the table's gaps, and the sentence saying whether the CLS
+    kNN gap grows as the data shrink (here +3.00, +1.00, +0.50: it does; swapping two sizes: it does not)."""
+    from cledi.benchmarks.campaign_report import size_axis_report
+
+    def campaign(gap, base=40.0):
+        return {f'{m}_{s}': dict(run=f'{m}_{s}', method=m, seed=s, epochs=1,
+                                 knn_test_online=dict(cls=dict(top1_k20=base + s + (gap if m == 'cledi' else 0))),
+                                 finetune_test=dict(top1=50.0 + s + (gap / 2 if m == 'cledi' else 0)))
+                for m in ('mocov3', 'cledi') for s in range(3)}
+
+    out = tmp_path / 'benchmarks.md'
+    text = size_axis_report({'cifar10-1k': campaign(3.0), 'regime': campaign(1.0), 'cifar10-25k': campaign(0.5)},
+                            str(out))
+    assert '| 1,000 | CLS kNN top-1 (k=20) | 41.00 ± 1.00 | 44.00 ± 1.00 | **+3.00** (per seed: +3.00, +3.00, +3.00) |' \
+        in text
+    assert '| 25,000 | fine-tune top-1 | 51.00 ± 1.00 | 51.25 ± 1.00 | **+0.25** (per seed: +0.25, +0.25, +0.25) |' \
+        in text
+    assert text.endswith('![CLS kNN and fine-tune against the training images](figures/data-size-axis.png)')
+    assert ('the mean paired CLS kNN gap is +3.00 at 1,000, +1.00 at 5,000, +0.50 at 25,000 images: it grows as the '
+            'data shrink.') in text
+    assert (tmp_path / 'figures' / 'data-size-axis.png').is_file() and '<!-- data-size-axis:start -->' in out.read_text()
+    swapped = size_axis_report({'cifar10-1k': campaign(1.0), 'regime': campaign(3.0), 'cifar10-25k': campaign(0.5)},
+                               str(out))
+    assert 'does not grow steadily as the data shrink.' in swapped

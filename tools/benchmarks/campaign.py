@@ -2,6 +2,7 @@
 
     python tools/benchmarks/campaign.py NAME [--state DIR] [--parallel N] [--status] [--report-only]
     python tools/benchmarks/campaign.py --readme     # the README's results table, from docs/benchmarks.md
+    python tools/benchmarks/campaign.py --size-axis  # the data-size axis section and figure, from docs/results/
 
 Run the same command again after any interruption: finished pre-trainings and evaluations are skipped, an
 unfinished pre-training continues from its last checkpoint (refused if the commit, the machine or the precision
@@ -24,7 +25,7 @@ import os.path as osp
 
 from cledi.apis import run_tool
 from cledi.benchmarks.campaign import CAMPAIGNS, RESULTS, load_results, run_campaign
-from cledi.benchmarks.campaign_report import write_report
+from cledi.benchmarks.campaign_report import SIZE_AXIS, size_axis_report, write_report
 from cledi.benchmarks.readme import write_readme
 from cledi.utils import InputError
 
@@ -36,6 +37,8 @@ def parse_args(argv=None):
     parser.add_argument('name', nargs='?', help=f'the campaign: {", ".join(sorted(CAMPAIGNS)) or "(none declared)"}')
     parser.add_argument('--readme', action='store_true',
                         help="rewrite the README's results table from the generated sections of docs/benchmarks.md")
+    parser.add_argument('--size-axis', action='store_true',
+                        help='write the data-size axis section and figure from the committed runs of its campaigns')
     parser.add_argument('--state', help='where the runs live (default: $CLEDI_STATE or ~/.cache/cledi/campaigns)')
     parser.add_argument('--data-root', help='the CIFAR-10 folder (default: $CLEDI_DATA_ROOT or ../shared/data)')
     parser.add_argument('--parallel', type=int, default=1, help='pre-trainings side by side (a GPU)')
@@ -55,6 +58,9 @@ def main(argv=None):
     args = parse_args(argv)
     if args.readme:
         print(write_readme())
+        return
+    if args.size_axis:
+        print(size_axis_report({name: load_results(name, args.results) for name, _ in SIZE_AXIS}))
         return
     if args.name not in CAMPAIGNS:
         raise InputError(f"campaign '{args.name}' is not declared; declared: {', '.join(sorted(CAMPAIGNS)) or 'none'} "
