@@ -95,9 +95,12 @@ class Campaign:
             raise ValueError(f'pairs name methods the campaign does not run: {", ".join(sorted(unknown))}')
         if not self.pairs:
             first = next(iter(self.configs))
-            baselines = {m: METHODS[m].baseline for m in self.configs if m in METHODS}
-            pairs = [pair for m, base in baselines.items() if base in self.configs
-                     for pair in ((m, base), (m, first))[:1 if base == first else 2]]
+            pairs = []
+            for method in list(self.configs)[1:]:
+                base = METHODS[method].baseline if method in METHODS else None
+                pairs += [(method, base)] if base in self.configs and base != first else []
+                if base is not None or method not in METHODS:  # a design or an undeclared method: against the first
+                    pairs.append((method, first))
             self.pairs = tuple(pairs) + (() if self.screening else ((first, RANDOM), ))
 
 
@@ -425,8 +428,9 @@ def label_teacher(path: str, checkpoint: str) -> None:
     with open(path) as f:
         result = json.load(f)
     result.update(momentum=True, teacher_of=checkpoint)
-    with open(path, 'w') as f:
+    with open(f'{path}.tmp', 'w') as f:
         json.dump(result, f, indent=2)
+    os.replace(f'{path}.tmp', path)
 
 
 def finetune(campaign: Campaign, run: Run, state: str, data_root: str, checkpoint: str, out: str) -> None:
@@ -449,7 +453,7 @@ def detection(run: Run, state: str, checkpoint: str, out: str) -> None:
     options = [f'model.backbone.init_cfg.checkpoint={None if checkpoint == "random" else checkpoint}',
                f'randomness.seed={run.seed}']
     run_or_resume(DETECTION_CONFIG, work_dir, f'epoch_{epochs}.pth', default_data_root('pennfudan'), None, options)
-    last = [r for r in logged_scalars(work_dir) if 'coco/bbox_mAP' in r]
+    last = [r for r in logged_scalars(osp.join(ROOT, work_dir)) if 'coco/bbox_mAP' in r and r.get('step') == epochs]
     if not last:
         raise SystemExit(f'{work_dir} has no COCO metrics after epoch {epochs}: delete the folder and run again')
     with open(out, 'w') as f:

@@ -6,7 +6,7 @@ import re
 import statistics
 from typing import Dict, List, Optional, Sequence
 
-from cledi.benchmarks.campaign import Campaign
+from cledi.benchmarks.campaign import CAMPAIGNS, Campaign
 from cledi.benchmarks.common import (MIN_SEEDS, ROOT, SCREENING_FLOOR, TARGETS, advances, load_config, local_views,
                                      mean_level, mean_std, paired_gap, pretrain_recipe)
 from cledi.benchmarks.methods import RANDOM
@@ -198,7 +198,7 @@ def write_report(name: str, campaign: Campaign, results: Dict[str, dict], out: O
     return text
 
 
-SIZE_AXIS = (('cifar10-1k', 1000), ('regime', 5000), ('cifar10-25k', 25000))  # campaign, training images
+SIZE_AXIS = tuple((name, CAMPAIGNS[name].images) for name in ('cifar10-1k', 'regime', 'cifar10-25k'))
 SIZE_MEASURES = (('CLS kNN top-1 (k=20)', 'knn_test_online', ('cls', 'top1_k20')),
                  ('fine-tune top-1', 'finetune_test', ('top1', )))
 
@@ -226,8 +226,9 @@ def size_axis_report(results: Dict[str, Dict[str, dict]], out: Optional[str] = N
             values = {m: [runs[m][s] for s in seeds] for m in runs}
             gaps = [c - b for b, c in zip(values['mocov3'], values['cledi'])]
             for m, marker in (('mocov3', 'o'), ('cledi', 's')):
+                labelled = method_name(m) in axes[0][column].get_legend_handles_labels()[1]
                 axes[0][column].scatter([images] * len(seeds), values[m], marker=marker, s=14,
-                                        label=method_name(m) if name == SIZE_AXIS[0][0] else None)
+                                        label=None if labelled else method_name(m))
             axes[1][column].scatter([images] * len(seeds), gaps, s=14, color='k')
             lines.append(f'| {images:,} | {label} | {mean_std(values["mocov3"])} | {mean_std(values["cledi"])} | '
                          f'{paired_gap(values["cledi"], values["mocov3"])} |')

@@ -102,6 +102,8 @@ class DecodedImageCache(Dataset):
         return image
 
     def _build(self) -> None:
+        from cledi.engine.console import release_held_console
+        release_held_console()  # a first build takes a while: its progress shows as it goes
         logger = MMLogger.get_current_instance()
         first = self._decode(self.infos[0]['img_path'])
         shape = (len(self.infos), *first.shape)

@@ -184,3 +184,20 @@ def test_dino_trains_through_the_runner_with_its_last_layer_frozen_in_the_first_
     assert not torch.equal(first['neck.last_direction'], second['neck.last_direction'])
     assert not torch.equal(first['neck.mlp.0.weight'], second['neck.mlp.0.weight'])
     assert first['head.center'].abs().sum() > 0  # the centre follows the teacher
+
+
+def test_ibot_with_no_patch_masked_in_a_batch_still_takes_part_in_the_centre_update():
+    """With several processes the patch centre is all-reduced, so every process must update it, also one whose
+    batch drew no masked patch: its loss is 0 and the centre moves by the others' keys only (here: none, it stays)."""
+    from cledi.models.detail import DetailInputs, GlobalSpace
+    from cledi.models.utils import encode_views
+    torch.manual_seed(0)
+    model = build_model(tiny(IBOT_CONFIG).model)
+    inputs = views()[:2]
+    online, teacher = encode_views(model.backbone, inputs), model.momentum_encoder.encode(inputs)
+    masks = [torch.zeros(4, 16, dtype=torch.bool) for _ in range(2)]
+    model.detail.head.center.fill_(0.5)
+    space = GlobalSpace(model.neck, model.head, model.momentum_encoder['neck'])
+    out = model.detail(DetailInputs(online, teacher, {}, space, None, 1.0, False, masks))
+    assert out.losses['loss_detail'].item() == 0.0
+    assert torch.equal(model.detail.head.center, torch.full_like(model.detail.head.center, 0.5))

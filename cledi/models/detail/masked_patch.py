@@ -78,7 +78,7 @@ class MaskedPatchDistill(DetailPart):
 
     def forward(self, inputs: DetailInputs) -> DetailOutput:
         weight = self.weight(inputs.progress)
-        if inputs.masks is None or not any(mask.any() for mask in inputs.masks):
+        if inputs.masks is None:  # masking off (mask_probability 0): on every process alike
             return DetailOutput(dict(loss_detail=self.mask_token.sum() * 0))
         neck = inputs.global_space.neck if self.shared_neck else self.neck
         momentum_neck = inputs.global_space.momentum_neck if self.shared_neck else inputs.momentum_modules['neck']
@@ -92,6 +92,6 @@ class MaskedPatchDistill(DetailPart):
             per_image = torch.zeros(mask.shape[0], device=ce.device, dtype=ce.dtype).index_add_(
                 0, mask.nonzero()[:, 0], ce) / mask.sum(dim=1).clamp(min=1)
             terms.append(per_image.mean())
-        if self.training:
+        if self.training:  # on every process, also one that drew no masked patch (the centre is all-reduced)
             self.head.update_center(keys)
         return DetailOutput(dict(loss_detail=weight * torch.stack(terms).mean()))

@@ -81,7 +81,8 @@ class DINOHead(ObjectiveHead):
         count = torch.tensor(float(sum(len(key) for key in keys)), device=total.device)
         all_reduce(total, op='sum')
         all_reduce(count, op='sum')
-        self.center.mul_(self.center_momentum).add_(total / count * (1 - self.center_momentum))
+        if count > 0:  # (iBOT's patch centre: no process drew a masked patch)
+            self.center.mul_(self.center_momentum).add_(total / count * (1 - self.center_momentum))
 
     def contrast(self, queries: Sequence[torch.Tensor], keys: Sequence[torch.Tensor],
                  progress: float = 1.0) -> torch.Tensor:

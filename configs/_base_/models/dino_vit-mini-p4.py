@@ -11,3 +11,5 @@ dino_head = dict(type='cledi.DINOHead', out_channels=1024, student_temperature=0
                  teacher_warmup_temperature=0.04, teacher_warmup=0.05, center_momentum=0.9)
 model = dict(type='cledi.CLEDI', teacher=dict(momentum=0.996), neck=dict(dino_neck, _delete_=True),
              head=dict(dino_head, _delete_=True))
+# the last layer gets no gradient while it is frozen (cledi.FreezeLastLayerHook): DDP must allow unused parameters
+find_unused_parameters = True
