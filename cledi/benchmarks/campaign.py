@@ -117,7 +117,8 @@ RECIPE = ('optim_wrapper.optimizer.lr=1.2e-3', 'default_hooks.knn.interval=10',
 CAMPAIGNS: Dict[str, Campaign] = {
     # issue 21, section 4: the claim measured again in the regime, test split once
     'regime': Campaign(configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', options=RECIPE,
-                       regime_targets=True, title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
+                       regime_targets=True,
+                       title='The long low-data regime: CL-EDI vs MoCo v3 (ViT-mini p4, 120 epochs, test split)'),
     # the regime's targets on val and its accuracy against the budget (each budget its own run and schedule)
     'regime-budget': Campaign(configs=configs_of('mocov3'), epochs=(30, 60, 120), seeds=(0, ), split='val',
                               evaluations=('knn', 'finetune'), options=RECIPE, regime_targets=True,
@@ -141,7 +142,8 @@ CAMPAIGNS: Dict[str, Campaign] = {
     # with their machine, and each run's backbone goes to the model zoo), pre-training seed s paired with detection
     # seed s; the detector's recipe is the one fixed before (DETECTION_CONFIG), scored on Penn-Fudan val
     'regime-detection': Campaign(
-        configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', evaluations=('detection', ), options=RECIPE,
+        configs=configs_of('mocov3', 'cledi'), epochs=(120, ), split='test', evaluations=('detection', ),
+        options=RECIPE,
         title="Mask R-CNN on Penn-Fudan from the regime's backbones (ViT-mini p4, 120 epochs, 3 seeds)"),
     **{f'cifar10-{size}': Campaign(
         configs=configs_of('mocov3', 'cledi', setting=f'vit-mini-p4-cifar10-{size}'), epochs=(epochs, ), split='test',
@@ -373,8 +375,8 @@ def momentum_checkpoint(work_dir: str, epochs: int, method: str = 'cledi') -> st
         for source, target in ((prefix, 'backbone.'), ('momentum_encoder.detail_aggregator.', 'detail.pool.')):
             weights.update({target + k[len(source):]: v for k, v in state_dict.items() if k.startswith(source)})
         if not has_backbone(weights):
-            raise ValueError(f"{checkpoint} has no teacher backbone (keys starting with {prefix}): declare the method's "
-                             'teacher_prefix in cledi/benchmarks/methods.py, or drop the momentum evaluations')
+            raise ValueError(f'{checkpoint} has no teacher backbone (keys starting with {prefix}): declare the '
+                             "method's teacher_prefix in cledi/benchmarks/methods.py, or drop the momentum evaluations")
         torch.save(dict(state_dict=weights), out + '.tmp')
         os.replace(out + '.tmp', out)
     return out
@@ -463,7 +465,8 @@ def detection(run: Run, state: str, checkpoint: str, out: str) -> None:
 
 def knn_curve(work_dir: str) -> Dict[int, float]:
     """{epoch: kNN top-1 (k=20)} of a pre-training's monitor (the one reader of it)."""
-    return {int(r['epoch']): r['knn/top1_k20'] for r in logged_scalars(work_dir) if 'knn/top1_k20' in r and 'epoch' in r}
+    return {int(r['epoch']): r['knn/top1_k20'] for r in logged_scalars(work_dir)
+            if 'knn/top1_k20' in r and 'epoch' in r}
 
 
 def collect(campaign: Campaign, run: Run, state: str) -> dict:

@@ -75,7 +75,8 @@ def report_lines(name: str, campaign: Campaign, results: Dict[str, dict], epochs
             cells.append(f'{mean_std(got)} ({", ".join(f"{v:.2f}" for v in got)})' if got else 'n/a')
         gaps = []
         targets = TARGETS if campaign.targets is None else campaign.targets
-        for a, b, tgt in ((a, b, targets.get(target) if target and with_target else None) for a, b, with_target in pairs):
+        for a, b, tgt in ((a, b, targets.get(target) if target and with_target else None)
+                          for a, b, with_target in pairs):
             if None in values[a] or None in values[b]:
                 gaps.append('n/a')
                 continue

@@ -53,8 +53,8 @@ class MaskedPatchDistill(DetailPart):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(loss_weight, warmup, init_cfg=init_cfg)
         if not 0.0 <= mask_ratio[0] <= mask_ratio[1] <= 1.0 or not 0.0 <= mask_probability <= 1.0:
-            raise ValueError(f'MaskedPatchDistill: mask_ratio must be a range in [0, 1] and mask_probability in [0, 1], '
-                             f'got {mask_ratio} and {mask_probability}')
+            raise ValueError(f'MaskedPatchDistill: mask_ratio must be a range in [0, 1] and mask_probability in '
+                             f'[0, 1], got {mask_ratio} and {mask_probability}')
         if shared_neck and neck is not None:
             raise ValueError('MaskedPatchDistill: shared_neck=True projects with the global neck: drop neck')
         self.mask_ratio = tuple(mask_ratio)
